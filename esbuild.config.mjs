@@ -1,0 +1,50 @@
+// Bundles every entry point. `vscode` is provided by the editor at run time.
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/**
+ * dockerode pulls in BuildKit sessions (gRPC) and docker-modem its own ssh2 client.
+ * We use neither: builds are not ours to run, and ssh goes through the system
+ * ssh (it honours ~/.ssh/config, agents and known_hosts). Replacing them keeps
+ * the bundle lean and drops ssh2's optional native parts.
+ */
+const unusedEngineParts = {
+  name: 'unused-engine-parts',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/session$/ }, (args) =>
+      args.importer.includes(`dockerode${'/'}lib`) ? { path: 'dockerode-session', namespace: 'unused' } : undefined);
+    build.onResolve({ filter: /^ssh2$/ }, () => ({ path: 'ssh2', namespace: 'unused' }));
+    build.onLoad({ filter: /.*/, namespace: 'unused' }, (args) => ({
+      contents: `module.exports = function unavailable() { throw new Error(${JSON.stringify(`${args.path} is not included in Container Internals`)}); };
+module.exports.Client = module.exports;`,
+      loader: 'js',
+    }));
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  external: ['vscode'],
+  loader: { '.sh': 'text' },
+  plugins: [unusedEngineParts],
+  logLevel: 'warning',
+  metafile: true,
+};
+
+const entries = [
+  { entryPoints: ['extension/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['bench/snapshot-vs-floor.ts'], outfile: 'dist/bench/snapshot-vs-floor.js' },
+];
+
+if (watch) {
+  for (const entry of entries) await (await esbuild.context({ ...common, ...entry })).watch();
+} else {
+  await Promise.all(entries.map((entry) => esbuild.build({ ...common, ...entry })));
+}

@@ -1,0 +1,72 @@
+// Normalises `docker inspect` output into the parts of the model that the
+// Docker API alone can give: identity, state, mounts and network endpoints.
+
+import type Dockerode from 'dockerode';
+import type { EndpointSnapshot, MountSnapshot } from './model';
+
+export type ContainerInspect = Dockerode.ContainerInspectInfo;
+
+/** Docker names anonymous volumes with 64 random hex digits (a named volume may not look like that by accident). */
+export function isAnonymousVolumeName(name: string | undefined): boolean {
+  return !!name && /^[0-9a-f]{64}$/.test(name);
+}
+
+export function containerName(inspect: Pick<ContainerInspect, 'Name' | 'Id'>): string {
+  const name = inspect.Name?.replace(/^\//, '');
+  return name || inspect.Id.slice(0, 12);
+}
+
+/** A pid only for containers whose processes exist: running, paused, or restarting with a live pid. */
+export function containerPid(inspect: Pick<ContainerInspect, 'State'>): number | null {
+  const pid = inspect.State?.Pid;
+  return typeof pid === 'number' && pid > 0 ? pid : null;
+}
+
+export function normalizeMounts(inspect: ContainerInspect): MountSnapshot[] {
+  const mounts: MountSnapshot[] = (inspect.Mounts ?? []).map((m) => {
+    const raw = m as typeof m & { Type?: string; Name?: string; Driver?: string; Propagation?: string };
+    const type = raw.Type ?? (raw.Name ? 'volume' : 'bind');
+    const mount: MountSnapshot = {
+      type,
+      source: raw.Source ? raw.Source : null,
+      destination: raw.Destination,
+      rw: raw.RW !== false,
+      propagation: raw.Propagation ?? '',
+    };
+    if (raw.Name) mount.name = raw.Name;
+    if (raw.Driver) mount.driver = raw.Driver;
+    if (type === 'volume') mount.anonymous = isAnonymousVolumeName(raw.Name);
+    return mount;
+  });
+  // `--tmpfs /path` lives in HostConfig.Tmpfs and is missing from .Mounts.
+  const tmpfs = (inspect.HostConfig as { Tmpfs?: Record<string, string> } | undefined)?.Tmpfs ?? {};
+  for (const [destination, options] of Object.entries(tmpfs)) {
+    if (mounts.some((m) => m.destination === destination)) continue;
+    const opts = options.split(',');
+    mounts.push({ type: 'tmpfs', source: null, destination, rw: !opts.includes('ro'), propagation: '' });
+  }
+  return mounts.sort((a, b) => a.destination.localeCompare(b.destination));
+}
+
+export function normalizeEndpoints(inspect: ContainerInspect): EndpointSnapshot[] {
+  const networks = inspect.NetworkSettings?.Networks ?? {};
+  return Object.entries(networks)
+    .map(([name, ep]) => {
+      const e = ep as { NetworkID?: string; IPAddress?: string; IPPrefixLen?: number; GlobalIPv6Address?: string; MacAddress?: string; Gateway?: string };
+      return {
+        network: name,
+        networkId: e.NetworkID ?? '',
+        ipAddress: e.IPAddress ? `${e.IPAddress}/${e.IPPrefixLen ?? 32}` : null,
+        ipv6Address: e.GlobalIPv6Address || null,
+        macAddress: e.MacAddress ? e.MacAddress.toLowerCase() : null,
+        gateway: e.Gateway || null,
+      };
+    })
+    .sort((a, b) => a.network.localeCompare(b.network));
+}
+
+export function composeIdentity(labels: Record<string, string>): { project: string; service: string } | null {
+  const project = labels['com.docker.compose.project'];
+  const service = labels['com.docker.compose.service'];
+  return project && service ? { project, service } : null;
+}

@@ -1,0 +1,103 @@
+// The human-readable rendering of a Snapshot, for `snapshot` without --json.
+
+import type { ContainerSnapshot, InterfaceSnapshot, MountSnapshot, NamespaceType, Snapshot } from './model';
+import { NAMESPACE_TYPES } from './model';
+
+/** Names, labels and paths come from users; never let them move the cursor or fake lines in a terminal. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => (ch === '\n' ? '\\n' : ch === '\t' ? '\\t' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+export function describeNamespaceSharing(snapshot: Snapshot, container: ContainerSnapshot, type: NamespaceType): string {
+  const inode = container.namespaces[type];
+  if (inode === null) return '';
+  const group = snapshot.namespaceGroups.find((g) => g.type === type && g.inode === inode);
+  if (group?.isHost) return 'host';
+  const others = (group?.containers ?? []).filter((n) => n !== container.name);
+  return others.length ? `shared with ${others.join(', ')}` : 'own';
+}
+
+export function describeMount(m: MountSnapshot): string {
+  const ro = m.rw ? '' : ' (ro)';
+  if (m.type === 'volume') {
+    const label = m.anonymous ? `anonymous ${(m.name ?? '').slice(0, 12)}…` : `volume ${m.name ?? '?'}`;
+    return `${label} → ${m.destination}${ro}`;
+  }
+  if (m.type === 'bind') return `bind ${m.source ?? '?'} → ${m.destination}${ro}`;
+  return `${m.type}${m.source ? ` ${m.source}` : ''} → ${m.destination}${ro}`;
+}
+
+export function describeInterface(i: InterfaceSnapshot, snapshot: Snapshot): string {
+  const addr = i.addresses.filter((a) => !a.startsWith('fe80:')).join(' ');
+  let text = `${i.name}${addr ? ` ${addr}` : ''}`;
+  if (i.hostPeer) {
+    text += ` ⇄ ${i.hostPeer.name}`;
+    if (i.hostPeer.bridge) {
+      const network = snapshot.bridges.find((b) => b.name === i.hostPeer?.bridge)?.network ?? i.network;
+      text += ` → ${i.hostPeer.bridge}${network ? ` (${network})` : ''}`;
+    }
+  } else if (i.parent) {
+    text += ` ${i.kind} on ${i.parent.name}${i.network ? ` (${i.network})` : ''}`;
+  } else if (i.kind === 'loopback') {
+    text += ' (loopback)';
+  }
+  return text;
+}
+
+/** Says plainly how a container is networked when it has no interfaces of its own. */
+export function describeNetworkMode(snapshot: Snapshot, c: ContainerSnapshot, byId: Map<string, string>): string | null {
+  const mode = c.networkMode;
+  if (mode === 'host' || (c.namespaces.net !== null && c.namespaces.net === snapshot.hostNamespaces?.net)) return "host network (shares the host's network namespace)";
+  if (mode === 'none') return 'no network (only loopback)';
+  if (mode.startsWith('container:')) {
+    const ref = mode.slice('container:'.length);
+    return `shares the network namespace of ${byId.get(ref) ?? ref}`;
+  }
+  return null;
+}
+
+export function renderSnapshotText(snapshot: Snapshot): string {
+  const out: string[] = [];
+  const e = snapshot.engine;
+  out.push(`Engine ${e.endpoint} (Docker ${e.version}, API ${e.apiVersion})`);
+  out.push(snapshot.helper.ok ? `Host helper: ${snapshot.helper.mode}${snapshot.helper.reason ? ` (${snapshot.helper.reason})` : ''}` : `Host helper: unavailable (${snapshot.helper.reason ?? 'unknown reason'})`);
+  const byId = new Map<string, string>();
+  for (const c of snapshot.containers) {
+    byId.set(c.id, c.name);
+    byId.set(c.name, c.name);
+  }
+  out.push('');
+  out.push(`Containers (${snapshot.containers.length})`);
+  for (const c of snapshot.containers) {
+    out.push(`  ${printable(c.name)}  ${c.state}${c.pid !== null ? `  pid ${c.pid}` : ''}  ${printable(c.image)}  ${c.id.slice(0, 12)}`);
+    if (c.unavailable.namespaces && c.pid !== null) out.push(`    namespaces: ${c.unavailable.namespaces}`);
+    else if (c.pid !== null) {
+      out.push('    namespaces');
+      for (const type of NAMESPACE_TYPES) {
+        const inode = c.namespaces[type];
+        if (inode !== null) out.push(`      ${type.padEnd(6)} ${inode}  ${printable(describeNamespaceSharing(snapshot, c, type))}`);
+      }
+    }
+    if (c.mounts.length) {
+      out.push('    mounts');
+      for (const m of c.mounts) out.push(`      ${printable(describeMount(m))}${m.type === 'volume' && m.source ? `  [${printable(m.source)}]` : ''}`);
+    }
+    out.push('    network');
+    const mode = describeNetworkMode(snapshot, c, byId);
+    if (mode) out.push(`      ${printable(mode)}`);
+    for (const i of c.interfaces) out.push(`      ${printable(describeInterface(i, snapshot))}`);
+    if (!c.interfaces.length && c.unavailable.interfaces && c.pid !== null) {
+      out.push(`      interfaces: ${c.unavailable.interfaces}`);
+      for (const ep of c.endpoints) out.push(`      ${printable(ep.network)} ${ep.ipAddress ?? ''} ${ep.macAddress ?? ''}`.trimEnd());
+    }
+  }
+  if (snapshot.bridges.length) {
+    out.push('');
+    out.push('Bridges');
+    for (const b of snapshot.bridges) {
+      out.push(`  ${b.name}${b.network ? ` (${printable(b.network)})` : ''} ${b.addresses.join(' ')}  ports: ${b.ports.join(', ') || 'none'}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
