@@ -27,7 +27,10 @@ for p in "${APT_PKGS[@]}"; do
   pkg_installed "$p" || missing+=("$p")
 done
 
-if [ -f "$MARKER" ] && [ -f "$ENTRY" ] && [ "${#missing[@]}" -eq 0 ]; then
+# Native modules are built for one Node ABI: a new Node major means a rebuild.
+NODE_ABI="$(node -p process.versions.modules)"
+if [ -f "$MARKER" ] && [ -f "$ENTRY" ] && [ "${#missing[@]}" -eq 0 ] &&
+  grep -qx "node-abi=$NODE_ABI" "$MARKER"; then
   echo "$ENTRY"
   exit 0
 fi
@@ -35,9 +38,10 @@ fi
 mkdir -p "$CODE_SERVER_HOME"
 : >"$LOG"
 
+STEP="start"
 on_error() {
   local rc=$? line=$1
-  echo "code-server-install: FAILED (exit $rc, line $line); last lines of $LOG:" >&2
+  echo "code-server-install: FAILED at step '$STEP' (exit $rc, line $line); last lines of $LOG:" >&2
   tail -n 40 "$LOG" >&2 || true
   exit "$rc"
 }
@@ -47,6 +51,7 @@ trap 'on_error $LINENO' ERR
 run() {
   local label=$1
   shift
+  STEP=$label
   say "$label"
   { echo "+ (${PWD}) $*"; } >>"$LOG"
   "$@" >>"$LOG" 2>&1 </dev/null
@@ -108,6 +113,6 @@ cd "$PREFIX"
 run "check: code-server --version" env XDG_CONFIG_HOME="$PREFIX/.check/config" \
   XDG_DATA_HOME="$PREFIX/.check/data" node "$ENTRY" --version
 [ -f "$ENTRY" ]
-echo "code-server $CODE_SERVER_VERSION installed $(date -u +%FT%TZ)" >"$MARKER"
+printf 'code-server %s installed %s\nnode-abi=%s\n' "$CODE_SERVER_VERSION" "$(date -u +%FT%TZ)" "$NODE_ABI" >"$MARKER"
 say "done (log: $LOG)"
 echo "$ENTRY"

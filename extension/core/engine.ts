@@ -37,7 +37,8 @@ export async function pingEngine(engine: Engine, timeoutMs = DEFAULT_PING_TIMEOU
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     // dockerode's typings omit the options argument that docker-modem honours.
-    await (engine.docker.ping as (opts: { abortSignal: AbortSignal }) => Promise<unknown>)({ abortSignal: controller.signal });
+    const ping = engine.docker.ping as (this: Dockerode, opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+    await ping.call(engine.docker, { abortSignal: controller.signal });
   } catch (error) {
     const reason = controller.signal.aborted ? `no answer within ${timeoutMs} ms` : describeConnectionError(error);
     throw new EngineUnreachableError(engine.endpoint.url, reason);

@@ -83,7 +83,10 @@ export class SudoHelperRunner implements HelperRunner {
 /**
  * Runs the script in a short-lived privileged container on the engine itself:
  * --pid=host and --net=host put it beside containerd, so it reads the engine's
- * /proc even when that is a VM (Docker Desktop) or another machine.
+ * /proc even when that is a VM (Docker Desktop) or another machine. Its image
+ * needs only sh, stat and nsenter (busybox is enough): the script borrows the
+ * host's own `ip` through the host mount namespace when the image's `ip` cannot
+ * print JSON.
  */
 export class ContainerHelperRunner implements HelperRunner {
   readonly mode = 'container' as const;
@@ -101,7 +104,16 @@ export class ContainerHelperRunner implements HelperRunner {
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
-      HostConfig: { Privileged: true, PidMode: 'host', NetworkMode: 'host', AutoRemove: false },
+      // Only what setns() and reading other processes' /proc/PID/ns need, not
+      // --privileged: that is refused where the engine itself runs with fewer
+      // capabilities (nested or sandboxed daemons) and grants far more than we use.
+      HostConfig: {
+        PidMode: 'host',
+        NetworkMode: 'host',
+        CapAdd: ['SYS_ADMIN', 'SYS_PTRACE'],
+        SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+        AutoRemove: false,
+      },
     });
     try {
       const stream = await container.attach({ stream: true, stdout: true, stderr: true });

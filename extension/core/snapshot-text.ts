@@ -83,6 +83,7 @@ export function renderSnapshotText(snapshot: Snapshot): string {
       out.push('    mounts');
       for (const m of c.mounts) out.push(`      ${printable(describeMount(m))}${m.type === 'volume' && m.source ? `  [${printable(m.source)}]` : ''}`);
     }
+    if (c.pid === null) continue;
     out.push('    network');
     const mode = describeNetworkMode(snapshot, c, byId);
     if (mode) out.push(`      ${printable(mode)}`);

@@ -28,22 +28,29 @@ is_pid() {
 
 # Which `ip` can print JSON? The host's iproute2 can; busybox's cannot. A helper
 # container that runs this script in its own filesystem may still reach the
-# host's tools through the reference process's mount namespace.
+# host's tools through the reference process's mount namespace. Absolute paths
+# there, because busybox sh and nsenter prefer their own applets to PATH.
 pick_ip() {
+  IP_BIN=ip
   if ip -j link show lo >/dev/null 2>&1; then
     IP_MODE=direct
-  elif nsenter --mount=/proc/"$ref"/ns/mnt ip -j link show lo >/dev/null 2>&1; then
-    IP_MODE=hostmnt
-  else
-    IP_MODE=none
+    return
   fi
+  for cand in /usr/sbin/ip /sbin/ip /usr/bin/ip /bin/ip; do
+    if nsenter --mount=/proc/"$ref"/ns/mnt "$cand" -j link show lo >/dev/null 2>&1; then
+      IP_MODE=hostmnt
+      IP_BIN=$cand
+      return
+    fi
+  done
+  IP_MODE=none
 }
 
 # ip_in_netns PID: every link of PID's network namespace with details and addresses.
 ip_in_netns() {
   case "$IP_MODE" in
     direct) nsenter --net=/proc/"$1"/ns/net ip -j -d addr show ;;
-    hostmnt) nsenter --mount=/proc/"$ref"/ns/mnt --net=/proc/"$1"/ns/net ip -j -d addr show ;;
+    hostmnt) nsenter --mount=/proc/"$ref"/ns/mnt --net=/proc/"$1"/ns/net "$IP_BIN" -j -d addr show ;;
     *) return 1 ;;
   esac
 }

@@ -352,8 +352,7 @@ async function loadChromium() {
   return chromium;
 }
 
-async function launchBrowser() {
-  const chromium = await loadChromium();
+async function launchBrowser(chromium) {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -417,8 +416,9 @@ export async function runExtensionTests({ extensionDevelopmentPath, extensionTes
   let timer;
   const started = Date.now();
   try {
+    const chromium = await loadChromium(); // fail before starting anything
     server = await startCodeServer({ userDataDir, extensionsDir });
-    browser = await launchBrowser();
+    browser = await launchBrowser(chromium);
     const page = await browser.newPage();
     debugPage(page);
 
@@ -492,8 +492,9 @@ export async function launchWorkbench({ folder, extensionsDir, userDataDir, view
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => {});
   }
   try {
+    const chromium = await loadChromium(); // fail before starting anything
     server = await startCodeServer({ userDataDir, extensionsDir });
-    browser = await launchBrowser();
+    browser = await launchBrowser(chromium);
     const page = await browser.newPage({ viewport });
     debugPage(page);
     await page.goto(workbenchUrl(server, folder), { waitUntil: 'domcontentloaded', timeout: 60_000 });
