@@ -13,7 +13,7 @@
 // the temporary user-data dir and its code-server.log).
 
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, openSync, closeSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -155,8 +155,10 @@ function uriPath(abs) {
   return pathToFileURL(path.resolve(abs)).pathname;
 }
 
-// Process groups started here, killed if this process exits without stop().
+// Process groups and temp dirs made here, cleaned up if this process exits early
+// (Ctrl-C, process.exit) without stop()/close().
 const liveGroups = new Set();
+const liveTempDirs = new Set();
 process.on('exit', () => {
   for (const pid of liveGroups) {
     try {
@@ -165,7 +167,26 @@ process.on('exit', () => {
       /* already gone */
     }
   }
+  if (process.env.CODE_SERVER_HARNESS_KEEP) return;
+  for (const dir of liveTempDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      /* best effort */
+    }
+  }
 });
+
+async function makeTempDir(prefix) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  liveTempDirs.add(dir);
+  return dir;
+}
+
+async function removeTempDir(dir) {
+  liveTempDirs.delete(dir);
+  await fs.rm(dir, { recursive: true, force: true }).catch(() => {});
+}
 
 function killGroup(pid, signal) {
   try {
@@ -301,7 +322,7 @@ export async function installVsix(vsixPath, extensionsDir, { userDataDir } = {})
   const entry = codeServerBin();
   // code-server writes a default config, logs and (without --user-data-dir) a user
   // data dir under XDG dirs: keep them in a scratch folder, not in the user's home.
-  const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'code-server-vsix-'));
+  const scratch = await makeTempDir('code-server-vsix-');
   const args = [
     entry,
     '--config', path.join(scratch, 'config.yaml'),
@@ -316,7 +337,7 @@ export async function installVsix(vsixPath, extensionsDir, { userDataDir } = {})
       args,
       { env: childEnv({ XDG_DATA_HOME: path.join(scratch, 'data') }), timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
-        fs.rm(scratch, { recursive: true, force: true }).catch(() => {});
+        removeTempDir(scratch);
         // code-server can print a failure and still exit 0: check its words too.
         if (err || /Failed Installing|Error:|not a valid/i.test(stderr)) {
           reject(
@@ -405,7 +426,7 @@ export async function runExtensionTests({ extensionDevelopmentPath, extensionTes
     if (!existsSync(p)) throw new Error(`runExtensionTests: ${p} does not exist`);
   }
 
-  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'code-server-tests-'));
+  const tmp = await makeTempDir('code-server-tests-');
   const userDataDir = path.join(tmp, 'user-data');
   const extensionsDir = path.join(tmp, 'extensions');
   const workspace = folder ? path.resolve(folder) : path.join(tmp, 'workspace');
@@ -463,8 +484,9 @@ export async function runExtensionTests({ extensionDevelopmentPath, extensionTes
     if (browser) await browser.close().catch(() => {});
     if (server) await server.stop();
     if (!process.env.CODE_SERVER_HARNESS_KEEP) {
-      await fs.rm(tmp, { recursive: true, force: true }).catch(() => {});
+      await removeTempDir(tmp);
     } else {
+      liveTempDirs.delete(tmp);
       process.stderr.write(`[harness] kept ${tmp}\n`);
     }
   }
@@ -480,7 +502,7 @@ export async function runExtensionTests({ extensionDevelopmentPath, extensionTes
  */
 export async function launchWorkbench({ folder, extensionsDir, userDataDir, viewport = { width: 1400, height: 900 } } = {}) {
   if (!folder) throw new Error('launchWorkbench: folder is required');
-  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'code-server-ui-'));
+  const tmp = await makeTempDir('code-server-ui-');
   userDataDir = userDataDir ? path.resolve(userDataDir) : path.join(tmp, 'user-data');
   extensionsDir = extensionsDir ? path.resolve(extensionsDir) : path.join(tmp, 'extensions');
 
@@ -489,7 +511,7 @@ export async function launchWorkbench({ folder, extensionsDir, userDataDir, view
   async function close() {
     if (browser) await browser.close().catch(() => {});
     if (server) await server.stop();
-    await fs.rm(tmp, { recursive: true, force: true }).catch(() => {});
+    await removeTempDir(tmp);
   }
   try {
     const chromium = await loadChromium(); // fail before starting anything

@@ -1,0 +1,126 @@
+// The CLI's contract on failure, the helper runners, and hostile input.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { createEngine } from '../../extension/core/engine';
+import { resolveEndpoint } from '../../extension/core/engine-endpoint';
+import { parseHelperOutput } from '../../extension/core/helper-output';
+import { ContainerHelperRunner, HELPER_CONTAINER_LABEL, LocalHelperRunner } from '../../extension/core/helper-runners';
+import type { Snapshot } from '../../extension/core/model';
+import { cli, docker, inspectPid, LAB_IMAGE, LAB_LABEL, requireLab } from './lab';
+
+const PWNED = ['/tmp/cilab-pwned-label', '/tmp/cilab-pwned-tick', '/tmp/cilab-pwned-arg'];
+const dataDir = path.join(process.env.LAB_STATE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'container-internals-lab'), 'data');
+
+describe('CLI', () => {
+  before(requireLab);
+
+  for (const [what, host, cause] of [
+    ['a socket that does not exist', 'unix:///nonexistent/docker.sock', /does not exist/],
+    ['a port nobody listens on', 'tcp://127.0.0.1:1', /refused/],
+  ] as const) {
+    it(`exits non-zero with one line naming the endpoint for ${what}`, async () => {
+      const r = await cli(['snapshot', '--host', host], 15_000);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '');
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.ok(lines[0]?.includes(host), r.stderr);
+      assert.match(lines[0] ?? '', cause);
+    });
+  }
+
+  it('rejects unknown commands and helper modes with usage and exit 2', async () => {
+    assert.equal((await cli(['frobnicate'])).code, 2);
+    const r = await cli(['snapshot', '--helper', 'root']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--helper must be one of/);
+  });
+
+  it('with the helper off, still gives mounts, networks, IPs and MACs, and says why the rest is missing', async () => {
+    const r = await cli(['snapshot', '--json', '--helper', 'off']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as Snapshot;
+    const multi = s.containers.find((c) => c.name === 'cilab-multi');
+    assert.ok(multi);
+    assert.ok(Object.values(multi.namespaces).every((v) => v === null));
+    assert.match(multi.unavailable.namespaces ?? '', /needs the host helper/);
+    const ip = await docker(['inspect', '-f', '{{(index .NetworkSettings.Networks "cilab-net-b").IPAddress}}', 'cilab-multi']);
+    assert.ok(multi.endpoints.some((e) => e.network === 'cilab-net-b' && e.ipAddress?.startsWith(`${ip}/`) && e.macAddress));
+    assert.ok(s.containers.find((c) => c.name === 'cilab-web')?.mounts.some((m) => m.destination === '/srv/app'));
+  });
+
+  it('prints a readable tree by default', async () => {
+    const r = await cli(['snapshot', '--helper', 'local']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /cilab-sidecar[\s\S]*net +\d+ +shared with cilab-web/);
+    assert.match(r.stdout, /eth1 172\.30\.2\.\d+\/24 ⇄ veth\w+ → br-\w+ \(cilab-net-b\)/);
+    assert.match(r.stdout, /cilab-host[\s\S]*host network/);
+  });
+});
+
+describe('host helper', () => {
+  before(requireLab);
+
+  it('the privileged helper container reads the same facts as the local runner, and leaves nothing behind', async () => {
+    const engine = createEngine(resolveEndpoint({ env: {} }));
+    const pids = [await inspectPid('cilab-web'), await inspectPid('cilab-multi'), await inspectPid('cilab-none')];
+    const args = ['collect', ...pids.map(String)];
+    const local = parseHelperOutput((await new LocalHelperRunner().run(args)).stdout);
+    const inContainer = parseHelperOutput((await new ContainerHelperRunner(engine, LAB_IMAGE).run(args)).stdout);
+    for (const pid of pids) assert.deepEqual(inContainer.namespacesByPid.get(pid), local.namespacesByPid.get(pid));
+    assert.deepEqual(inContainer.netns.map((n) => [n.inode, n.links?.map((l) => l.ifname)]), local.netns.map((n) => [n.inode, n.links?.map((l) => l.ifname)]));
+    assert.equal(await docker(['ps', '-aq', '--filter', `label=${HELPER_CONTAINER_LABEL}`]), '');
+  });
+
+  it('the CLI in helper-container mode matches the local one', async () => {
+    const local = JSON.parse((await cli(['snapshot', '--json', '--helper', 'local'])).stdout) as Snapshot;
+    const r = await cli(['snapshot', '--json', '--helper', 'container', '--helper-image', LAB_IMAGE]);
+    assert.equal(r.code, 0, r.stderr);
+    const viaContainer = JSON.parse(r.stdout) as Snapshot;
+    assert.equal(viaContainer.helper.mode, 'container');
+    assert.equal(viaContainer.helper.ok, true, viaContainer.helper.reason ?? '');
+    const strip = (s: Snapshot) => s.containers.map((c) => [c.name, c.namespaces, c.interfaces]);
+    assert.deepEqual(strip(viaContainer), strip(local));
+    assert.deepEqual(viaContainer.bridges, local.bridges);
+  });
+
+  it('a missing helper image is reported, never pulled', async () => {
+    const r = await cli(['snapshot', '--json', '--helper', 'container', '--helper-image', 'container-internals-lab/absent:0']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as Snapshot;
+    assert.equal(s.helper.ok, false);
+    assert.match(s.helper.reason ?? '', /absent:0 is not on the engine/);
+    await assert.rejects(docker(['image', 'inspect', 'container-internals-lab/absent:0']));
+  });
+
+  it('refuses non-numeric pids and drops pids that no longer exist', async () => {
+    const bad = await new LocalHelperRunner().run(['collect', `1;touch ${PWNED[2]}`]);
+    assert.match(bad.stdout, /pid arguments must be decimal numbers/);
+    assert.ok(!fs.existsSync(PWNED[2] as string));
+    // A container that dies mid-operation: its pid is gone by the time the helper runs.
+    await docker(['run', '-d', '--label', LAB_LABEL, '--name', 'cilab-ephemeral', LAB_IMAGE, 'sleep', '600']);
+    const pid = await inspectPid('cilab-ephemeral');
+    await docker(['rm', '-f', 'cilab-ephemeral']);
+    const facts = parseHelperOutput((await new LocalHelperRunner().run(['collect', String(pid)])).stdout);
+    assert.equal(facts.namespacesByPid.has(pid), false);
+  });
+
+  it('hostile labels and mount paths reach no shell, and come back byte for byte', async () => {
+    for (const f of PWNED) fs.rmSync(f, { force: true });
+    for (const mode of ['local', 'container']) {
+      const r = await cli(['snapshot', '--json', '--helper', mode, '--helper-image', LAB_IMAGE]);
+      assert.equal(r.code, 0, r.stderr);
+      const hostile = (JSON.parse(r.stdout) as Snapshot).containers.find((c) => c.name === 'cilab-hostile');
+      assert.equal(hostile?.labels.evil, '$(touch /tmp/cilab-pwned-label)');
+      assert.equal(hostile?.labels.newline, 'a\nb');
+      assert.ok(hostile?.mounts.some((m) => m.source === path.join(dataDir, `$(touch hostile-ran) 'q" ;x`) && m.destination === `/mnt/$(touch x) 'q" ;x`));
+      const text = await cli(['snapshot', '--helper', mode, '--helper-image', LAB_IMAGE]);
+      assert.equal(text.code, 0);
+    }
+    for (const f of PWNED) assert.ok(!fs.existsSync(f), `${f} must not exist`);
+    assert.ok(!fs.existsSync('hostile-ran') && !fs.existsSync(path.join(dataDir, 'hostile-ran')) && !fs.existsSync('x'));
+  });
+});
