@@ -41,6 +41,7 @@ const common = {
 const entries = [
   { entryPoints: ['extension/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['bench/snapshot-vs-floor.ts'], outfile: 'dist/bench/snapshot-vs-floor.js' },
+  { entryPoints: ['bench/api-floor.ts'], outfile: 'dist/bench/api-floor.js' },
 ];
 
 if (watch) {

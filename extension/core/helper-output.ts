@@ -2,6 +2,7 @@
 // boundary (another process, maybe another machine), so nothing is assumed.
 
 import { NAMESPACE_TYPES, type NamespaceInodes, type NamespaceType } from './model';
+import { groupNetnsFiles, type NetnsFiles } from './netns-files';
 
 export const HELPER_FORMAT = 'container-internals-helper';
 export const HELPER_VERSION = 1;
@@ -27,18 +28,19 @@ export interface IpLink {
 export interface NetnsReading {
   pid: number;
   inode: number;
-  /** Null when reading failed (the process died, or no JSON-capable ip exists). */
+  /** From `ip`; null when ip was not run for it (see HostFacts.files), or failed (the process died). */
   links: IpLink[] | null;
 }
 
 export interface HostFacts {
-  uid: number;
   ipMode: 'direct' | 'hostmnt' | 'none';
   referencePid: number;
   referenceSource: string;
   /** Namespace inodes by pid, for every pid that could be read. */
   namespacesByPid: Map<number, NamespaceInodes>;
   netns: NetnsReading[];
+  /** Raw /proc and /sys readings of network namespaces that were not read with ip, by pid. */
+  files: Map<number, NetnsFiles>;
 }
 
 export class HelperOutputError extends Error {}
@@ -63,7 +65,9 @@ export function parseHelperOutput(stdout: string): HostFacts {
   const reference = asObject(root.reference, 'reference');
 
   const namespacesByPid = new Map<number, NamespaceInodes>();
+  // The helper closes each list with a null so it never has to track commas.
   for (const entry of asArray(root.namespaces, 'namespaces')) {
+    if (entry === null) continue;
     const pair = asArray(entry, 'namespace entry');
     const match = /^\/proc\/(\d+)\/ns\/([a-z_]+)$/.exec(String(pair[0]));
     if (!match) throw new HelperOutputError(`bad namespace path in helper output: ${JSON.stringify(pair[0])}`);
@@ -79,7 +83,7 @@ export function parseHelperOutput(stdout: string): HostFacts {
     inodes[type] = inode;
   }
 
-  const netns = asArray(root.netns, 'netns').map((item): NetnsReading => {
+  const netns = asArray(root.netns, 'netns').filter((item) => item !== null).map((item): NetnsReading => {
     const obj = asObject(item, 'netns entry');
     return {
       pid: asInt(obj.pid, 'netns pid'),
@@ -88,13 +92,20 @@ export function parseHelperOutput(stdout: string): HostFacts {
     };
   });
 
+  const fileLines = (root.files === undefined ? [] : asArray(root.files, 'files'))
+    .filter((entry) => entry !== null)
+    .map((entry): [string, string] => {
+      const pair = asArray(entry, 'file line');
+      return [asString(pair[0], 'file path'), asString(pair[1], 'file line')];
+    });
+
   return {
-    uid: asInt(root.uid, 'uid'),
     ipMode,
     referencePid: asInt(reference.pid, 'reference pid'),
     referenceSource: String(reference.source),
     namespacesByPid,
     netns,
+    files: groupNetnsFiles(fileLines),
   };
 }
 

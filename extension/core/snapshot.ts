@@ -5,7 +5,7 @@ import type Dockerode from 'dockerode';
 import { mapWithConcurrency } from './concurrency';
 import { composeIdentity, containerName, containerPid, normalizeEndpoints, normalizeMounts, type ContainerInspect } from './container-inspect';
 import { type Engine, firstLine, pingEngine } from './engine';
-import { emptyNamespaces, type HostFacts, parseHelperOutput, type IpLink } from './helper-output';
+import { emptyNamespaces, type HostFacts, type IpLink, type NetnsReading, parseHelperOutput } from './helper-output';
 import { HELPER_CONTAINER_LABEL, type HelperSelection } from './helper-runners';
 import {
   type BridgeSnapshot,
@@ -18,6 +18,7 @@ import {
   type NamespaceInodes,
   type Snapshot,
 } from './model';
+import { linksFromFiles } from './netns-files';
 import { collectBridges, indexLinks, pairInterfaces, toDockerNetwork } from './topology';
 
 export const INSPECT_CONCURRENCY = 8;
@@ -29,13 +30,25 @@ export interface SnapshotOptions {
 }
 
 export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Promise<Snapshot> {
-  await pingEngine(engine, options.pingTimeoutMs);
+  // The helper finds container processes itself (children of containerd-shim),
+  // so it runs while the API is still answering. A helper on this machine
+  // starts at once; one in a container waits until the engine has answered.
+  const local = options.helper.runner?.mode === 'local' || options.helper.runner?.mode === 'sudo';
+  let early = local ? readHostFacts(options.helper, ['--discover']) : null;
   const docker = engine.docker;
-  const [version, listed, rawNetworks] = await Promise.all([
-    docker.version(),
-    docker.listContainers({ all: true }),
-    docker.listNetworks(),
-  ]);
+  // The ping bounds the wait for a dead engine; the other calls go out with it
+  // rather than after it, and lose to its clearer error if it fails.
+  const ping = pingEngine(engine, options.pingTimeoutMs);
+  const answers = Promise.all([docker.version(), docker.listContainers({ all: true }), docker.listNetworks()]);
+  answers.catch(() => undefined);
+  try {
+    await ping;
+  } catch (error) {
+    await early; // never leave it running behind a failed snapshot
+    throw error;
+  }
+  early ??= readHostFacts(options.helper, ['--discover']);
+  const [version, listed, rawNetworks] = await answers;
   const ours = listed.filter((c) => !(c.Labels && HELPER_CONTAINER_LABEL in c.Labels));
   const inspected = (await mapWithConcurrency(ours, INSPECT_CONCURRENCY, (c) => inspectOrNull(docker, c.Id))).filter(
     (i): i is ContainerInspect => i !== null,
@@ -43,7 +56,21 @@ export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Pr
   const networks = rawNetworks.map(toDockerNetwork).sort((a, b) => a.name.localeCompare(b.name));
 
   const pids = inspected.map(containerPid).filter((p): p is number => p !== null);
-  const { facts, status } = await readHostFacts(options.helper, pids);
+  let { facts, status } = await early;
+  const missed = facts ? pids.filter((p) => !facts?.namespacesByPid.has(p)) : [];
+  if (facts && missed.length) {
+    // Started after discovery ran, or not a containerd child: ask for them by pid.
+    const more = await readHostFacts(options.helper, missed.map(String));
+    if (more.facts) facts = mergeHostFacts(facts, more.facts);
+    else status = more.status;
+  }
+  if (facts) {
+    const unsettled = settleNetnsFromFiles(facts);
+    if (unsettled.length) {
+      const more = await readHostFacts(options.helper, ['--ip', ...unsettled.map(String)]);
+      if (more.facts) facts = mergeHostFacts(facts, more.facts, true);
+    }
+  }
 
   return assembleSnapshot({
     engine: { endpoint: engine.endpoint.url, version: version.Version, apiVersion: version.ApiVersion, os: version.Os },
@@ -64,10 +91,37 @@ async function inspectOrNull(docker: Dockerode, id: string): Promise<ContainerIn
   }
 }
 
-async function readHostFacts(selection: HelperSelection, pids: number[]): Promise<{ facts: HostFacts | null; status: HelperStatus }> {
+/** Adds b's readings to a; with `preferLinks`, b's ip readings replace a's empty ones. */
+function mergeHostFacts(a: HostFacts, b: HostFacts, preferLinks = false): HostFacts {
+  const namespacesByPid = new Map([...a.namespacesByPid, ...b.namespacesByPid]);
+  const fromB = new Map(b.netns.map((n) => [n.inode, n]));
+  const netns = a.netns.map((n) => (preferLinks && n.links === null && fromB.get(n.inode)?.links ? (fromB.get(n.inode) as NetnsReading) : n));
+  const known = new Set(netns.map((n) => n.inode));
+  return { ...a, namespacesByPid, netns: [...netns, ...b.netns.filter((n) => !known.has(n.inode))], files: new Map([...a.files, ...b.files]) };
+}
+
+/**
+ * Fills in links for namespaces read from files, where those readings settle
+ * every fact. Returns the pids whose namespaces still need `ip`.
+ */
+export function settleNetnsFromFiles(facts: HostFacts): number[] {
+  const hostNet = facts.namespacesByPid.get(facts.referencePid)?.net;
+  const hostLinks = indexLinks(facts.netns.find((n) => n.inode === hostNet)?.links ?? []);
+  const unsettled: number[] = [];
+  for (const reading of facts.netns) {
+    if (reading.links !== null || reading.inode === hostNet) continue;
+    const files = facts.files.get(reading.pid);
+    const links = files ? linksFromFiles(files, hostLinks) : null;
+    if (links) reading.links = links;
+    else unsettled.push(reading.pid);
+  }
+  return unsettled;
+}
+
+async function readHostFacts(selection: HelperSelection, collectArgs: string[]): Promise<{ facts: HostFacts | null; status: HelperStatus }> {
   if (!selection.runner) return { facts: null, status: { mode: selection.mode, ok: false, reason: selection.reason } };
   try {
-    const result = await selection.runner.run(['collect', ...pids.map(String)]);
+    const result = await selection.runner.run(['collect', ...collectArgs]);
     if (result.exitCode !== 0 && !result.stdout.trim()) {
       const why = firstLine(result.stderr) || `exit status ${result.exitCode}`;
       return { facts: null, status: { mode: selection.mode, ok: false, reason: `the host helper (${selection.runner.description}) failed: ${why}` } };

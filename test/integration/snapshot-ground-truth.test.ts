@@ -7,7 +7,7 @@ import type { ContainerSnapshot, Snapshot } from '../../extension/core/model';
 import { NAMESPACE_TYPES } from '../../extension/core/model';
 import { cli, docker, requireLab, run } from './lab';
 
-interface Link { ifindex: number; ifname: string; link_index?: number; address?: string; link_type: string; master?: string; linkinfo?: { info_kind?: string } }
+interface Link { ifindex: number; ifname: string; link_index?: number; address?: string; link_type: string; master?: string; mtu: number; operstate: string; linkinfo?: { info_kind?: string }; addr_info?: Array<{ local: string; prefixlen: number }> }
 
 let snapshot: Snapshot;
 const lab = (): ContainerSnapshot[] => snapshot.containers.filter((c) => c.labels['dev.container-internals.lab'] === '1');
@@ -23,7 +23,7 @@ function nsInode(pid: number, type: string): number {
   return Number(m[1]);
 }
 async function linksIn(pid: number | null): Promise<Link[]> {
-  const r = pid === null ? await run('ip', ['-j', '-d', 'link']) : await run('nsenter', ['-t', String(pid), '-n', 'ip', '-j', '-d', 'link']);
+  const r = pid === null ? await run('ip', ['-j', '-d', 'addr']) : await run('nsenter', ['-t', String(pid), '-n', 'ip', '-j', '-d', 'addr']);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as Link[];
 }
@@ -84,8 +84,8 @@ describe('snapshot --json against the kernel', () => {
   it('lists every interface of each container network namespace as ip sees it inside', async () => {
     for (const c of lab().filter((x) => x.pid !== null && x.networkMode !== 'host')) {
       const truth = await linksIn(c.pid);
-      const mine = c.interfaces.map((i) => [i.name, i.ifindex, i.peerIfindex, i.mac ?? '00:00:00:00:00:00']);
-      const theirs = truth.map((l) => [l.ifname, l.ifindex, l.link_index ?? null, l.address ?? null]);
+      const mine = c.interfaces.map((i) => [i.name, i.ifindex, i.peerIfindex, i.mac ?? '00:00:00:00:00:00', i.mtu, i.state, [...i.addresses].sort()]);
+      const theirs = truth.map((l) => [l.ifname, l.ifindex, l.link_index ?? null, l.address ?? null, l.mtu, l.operstate, [...(l.addr_info ?? [])].map((a) => `${a.local}/${a.prefixlen}`).sort()]);
       assert.deepEqual(mine.sort(), theirs.sort(), c.name);
     }
     assert.deepEqual(get('cilab-none').interfaces.map((i) => i.name), ['lo']);

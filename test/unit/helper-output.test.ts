@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { HelperOutputError, parseHelperOutput } from '../../extension/core/helper-output';
 import { loadLabFixture } from './fixtures';
 
-const base = { format: 'container-internals-helper', version: 1, ok: true, uid: 0, ipMode: 'direct', reference: { pid: 7, source: 'shim' } };
+const base = { format: 'container-internals-helper', version: 1, ok: true, ipMode: 'direct', reference: { pid: 7, source: 'shim' } };
 
 describe('parseHelperOutput', () => {
   it('reads namespaces per pid and links per network namespace from a recorded run', () => {
