@@ -27,6 +27,11 @@ export interface SnapshotOptions {
   helper: HelperSelection;
   /** Ping timeout; a dead engine must answer "unreachable" quickly. */
   pingTimeoutMs?: number;
+  /**
+   * How container network namespaces are read: from /proc and sysfs where that
+   * settles every fact, else with `ip` (the default); or with `ip` always.
+   */
+  readNetns?: 'files-then-ip' | 'ip';
 }
 
 export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Promise<Snapshot> {
@@ -34,7 +39,8 @@ export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Pr
   // so it runs while the API is still answering. A helper on this machine
   // starts at once; one in a container waits until the engine has answered.
   const local = options.helper.runner?.mode === 'local' || options.helper.runner?.mode === 'sudo';
-  let early = local ? readHostFacts(options.helper, ['--discover']) : null;
+  const firstArgs = options.readNetns === 'ip' ? ['--discover', '--ip'] : ['--discover'];
+  let early = local ? readHostFacts(options.helper, firstArgs) : null;
   const docker = engine.docker;
   // The ping bounds the wait for a dead engine; the other calls go out with it
   // rather than after it, and lose to its clearer error if it fails.
@@ -47,7 +53,7 @@ export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Pr
     await early; // never leave it running behind a failed snapshot
     throw error;
   }
-  early ??= readHostFacts(options.helper, ['--discover']);
+  early ??= readHostFacts(options.helper, firstArgs);
   const [version, listed, rawNetworks] = await answers;
   const ours = listed.filter((c) => !(c.Labels && HELPER_CONTAINER_LABEL in c.Labels));
   const inspected = (await mapWithConcurrency(ours, INSPECT_CONCURRENCY, (c) => inspectOrNull(docker, c.Id))).filter(
@@ -60,7 +66,7 @@ export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Pr
   const missed = facts ? pids.filter((p) => !facts?.namespacesByPid.has(p)) : [];
   if (facts && missed.length) {
     // Started after discovery ran, or not a containerd child: ask for them by pid.
-    const more = await readHostFacts(options.helper, missed.map(String));
+    const more = await readHostFacts(options.helper, [...firstArgs.slice(1), ...missed.map(String)]);
     if (more.facts) facts = mergeHostFacts(facts, more.facts);
     else status = more.status;
   }

@@ -5,6 +5,10 @@ import * as fs from 'node:fs';
 import { before, describe, it } from 'node:test';
 import type { ContainerSnapshot, Snapshot } from '../../extension/core/model';
 import { NAMESPACE_TYPES } from '../../extension/core/model';
+import { createEngine } from '../../extension/core/engine';
+import { resolveEndpoint } from '../../extension/core/engine-endpoint';
+import { LocalHelperRunner } from '../../extension/core/helper-runners';
+import { takeSnapshot } from '../../extension/core/snapshot';
 import { cli, docker, requireLab, run } from './lab';
 
 interface Link { ifindex: number; ifname: string; link_index?: number; address?: string; link_type: string; master?: string; mtu: number; operstate: string; linkinfo?: { info_kind?: string }; addr_info?: Array<{ local: string; prefixlen: number }> }
@@ -135,5 +139,12 @@ describe('snapshot --json against the kernel', () => {
     const anon = get('cilab-web').mounts.find((m) => m.destination === '/cache');
     assert.equal(anon?.anonymous, true);
     assert.ok(fs.existsSync(anon?.source ?? ''), 'anonymous volume data dir exists on the host');
+  });
+
+  it('reads the same interfaces with ip in every namespace as from /proc and sysfs', async () => {
+    const engine = createEngine(resolveEndpoint({ env: {} }));
+    const viaIp = await takeSnapshot(engine, { helper: { runner: new LocalHelperRunner(), mode: 'local', reason: null }, readNetns: 'ip' });
+    const pick = (s: Snapshot) => s.containers.filter((c) => c.labels['dev.container-internals.lab'] === '1').map((c) => [c.name, c.interfaces.map((i) => [i.name, i.kind, i.ifindex, i.peerIfindex, i.mac, [...i.addresses].sort(), i.mtu, i.state, i.network, i.hostPeer])]);
+    assert.deepEqual(pick(viaIp), pick(snapshot));
   });
 });
