@@ -1,5 +1,6 @@
 // Bundles every entry point. `vscode` is provided by the editor at run time.
 import * as esbuild from 'esbuild';
+import { rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -39,10 +40,19 @@ const common = {
 };
 
 const entries = [
+  { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['extension/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['bench/snapshot-vs-floor.ts'], outfile: 'dist/bench/snapshot-vs-floor.js' },
   { entryPoints: ['bench/api-floor.ts'], outfile: 'dist/bench/api-floor.js' },
 ];
+
+// The extension-host test suites: mocha stays external (resolved from node_modules).
+entries.push(
+  { entryPoints: ['test/vscode/index.ts'], outfile: 'out/vscode-tests/index.js', external: ['vscode', 'mocha'] },
+  { entryPoints: ['test/vscode/suites.ts'], outfile: 'out/vscode-tests/suites.js', external: ['vscode', 'mocha'] },
+);
+
+if (!watch) rmSync('dist', { recursive: true, force: true });
 
 if (watch) {
   for (const entry of entries) await (await esbuild.context({ ...common, ...entry })).watch();

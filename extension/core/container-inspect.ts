@@ -2,7 +2,7 @@
 // Docker API alone can give: identity, state, mounts and network endpoints.
 
 import type Dockerode from 'dockerode';
-import type { EndpointSnapshot, MountSnapshot } from './model';
+import type { EndpointSnapshot, MountSnapshot, VolumeSnapshot } from './model';
 
 export type ContainerInspect = Dockerode.ContainerInspectInfo;
 
@@ -69,4 +69,25 @@ export function composeIdentity(labels: Record<string, string>): { project: stri
   const project = labels['com.docker.compose.project'];
   const service = labels['com.docker.compose.service'];
   return project && service ? { project, service } : null;
+}
+
+/** Normalises one element of GET /volumes and lists who mounts it. */
+export function toVolume(
+  raw: { Name: string; Driver?: string; Mountpoint?: string; Labels?: Record<string, string> | null; Options?: Record<string, string> | null },
+  containers: ReadonlyArray<{ name: string; mounts: readonly MountSnapshot[] }>,
+): VolumeSnapshot {
+  const labels = raw.Labels ?? {};
+  const options = raw.Options ?? {};
+  const bindBacked = options.o?.split(',').includes('bind') && options.device;
+  return {
+    name: raw.Name,
+    driver: raw.Driver ?? 'local',
+    mountpoint: raw.Mountpoint || null,
+    anonymous: labels['com.docker.volume.anonymous'] !== undefined || isAnonymousVolumeName(raw.Name),
+    device: bindBacked ? (options.device as string) : null,
+    labels,
+    usedBy: containers.flatMap((c) =>
+      c.mounts.filter((m) => m.type === 'volume' && m.name === raw.Name).map((m) => ({ container: c.name, destination: m.destination, rw: m.rw })),
+    ),
+  };
 }

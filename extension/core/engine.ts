@@ -5,7 +5,10 @@ import type { EngineEndpoint } from './engine-endpoint';
 
 export interface Engine {
   readonly endpoint: EngineEndpoint;
+  /** For requests: a socket idle longer than DEFAULT_REQUEST_TIMEOUT_MS fails, so nothing hangs. */
   readonly docker: Dockerode;
+  /** For long-lived streams (events, attach, wait), which are idle by nature. */
+  readonly streams: Dockerode;
 }
 
 /** Requests that take longer than this are failed; streams (events, attach) opt out. */
@@ -21,7 +24,7 @@ export function createEngine(endpoint: EngineEndpoint): Engine {
         protocol: endpoint.tls ? 'https' : 'http',
         ...(endpoint.tls ? { ca: endpoint.tls.ca, cert: endpoint.tls.cert, key: endpoint.tls.key } : {}),
       };
-  return { endpoint, docker: new Dockerode(options) };
+  return { endpoint, docker: new Dockerode({ ...options, timeout: DEFAULT_REQUEST_TIMEOUT_MS }), streams: new Dockerode(options) };
 }
 
 export class EngineUnreachableError extends Error {

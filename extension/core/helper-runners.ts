@@ -96,7 +96,8 @@ export class ContainerHelperRunner implements HelperRunner {
   }
 
   async run(args: readonly string[], timeoutMs = DEFAULT_HELPER_TIMEOUT_MS): Promise<HelperRunResult> {
-    const docker = this.engine.docker;
+    // Attach and wait stay quiet until the script ends: they need the stream client.
+    const docker = this.engine.streams;
     const container = await docker.createContainer({
       Image: this.image,
       Cmd: ['sh', '-c', HELPER_SCRIPT, 'container-internals-helper', ...args],

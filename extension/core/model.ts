@@ -21,6 +21,7 @@ export interface Snapshot {
   containers: ContainerSnapshot[];
   bridges: BridgeSnapshot[];
   networks: DockerNetworkSnapshot[];
+  volumes: VolumeSnapshot[];
   /** Every namespace that at least one running container is in, with who is in it. */
   namespaceGroups: NamespaceGroup[];
 }
@@ -118,6 +119,18 @@ export interface DockerNetworkSnapshot {
   gateways: string[];
   /** For macvlan/ipvlan networks, the host link named by the "parent" option. */
   parent: string | null;
+}
+
+export interface VolumeSnapshot {
+  name: string;
+  driver: string;
+  /** Where the volume's data lives on the engine's host. */
+  mountpoint: string | null;
+  anonymous: boolean;
+  /** For local volumes bound to a host directory (type=none,o=bind,device=DIR). */
+  device: string | null;
+  labels: Record<string, string>;
+  usedBy: Array<{ container: string; destination: string; rw: boolean }>;
 }
 
 export interface NamespaceGroup {

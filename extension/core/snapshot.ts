@@ -3,7 +3,7 @@
 
 import type Dockerode from 'dockerode';
 import { mapWithConcurrency } from './concurrency';
-import { composeIdentity, containerName, containerPid, normalizeEndpoints, normalizeMounts, type ContainerInspect } from './container-inspect';
+import { composeIdentity, containerName, containerPid, normalizeEndpoints, normalizeMounts, toVolume, type ContainerInspect } from './container-inspect';
 import { type Engine, firstLine, pingEngine } from './engine';
 import { emptyNamespaces, type HostFacts, type IpLink, type NetnsReading, parseHelperOutput } from './helper-output';
 import { HELPER_CONTAINER_LABEL, type HelperSelection } from './helper-runners';
@@ -45,7 +45,7 @@ export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Pr
   // The ping bounds the wait for a dead engine; the other calls go out with it
   // rather than after it, and lose to its clearer error if it fails.
   const ping = pingEngine(engine, options.pingTimeoutMs);
-  const answers = Promise.all([docker.version(), docker.listContainers({ all: true }), docker.listNetworks()]);
+  const answers = Promise.all([docker.version(), docker.listContainers({ all: true }), docker.listNetworks(), docker.listVolumes()]);
   answers.catch(() => undefined);
   try {
     await ping;
@@ -54,7 +54,7 @@ export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Pr
     throw error;
   }
   early ??= readHostFacts(options.helper, firstArgs);
-  const [version, listed, rawNetworks] = await answers;
+  const [version, listed, rawNetworks, rawVolumes] = await answers;
   const ours = listed.filter((c) => !(c.Labels && HELPER_CONTAINER_LABEL in c.Labels));
   const inspected = (await mapWithConcurrency(ours, INSPECT_CONCURRENCY, (c) => inspectOrNull(docker, c.Id))).filter(
     (i): i is ContainerInspect => i !== null,
@@ -82,6 +82,7 @@ export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Pr
     engine: { endpoint: engine.endpoint.url, version: version.Version, apiVersion: version.ApiVersion, os: version.Os },
     inspected,
     networks,
+    rawVolumes: rawVolumes.Volumes ?? [],
     facts,
     helper: status,
   });
@@ -144,6 +145,7 @@ export interface SnapshotParts {
   engine: Snapshot['engine'];
   inspected: ContainerInspect[];
   networks: DockerNetworkSnapshot[];
+  rawVolumes?: Parameters<typeof toVolume>[0][];
   facts: HostFacts | null;
   helper: HelperStatus;
   takenAt?: Date;
@@ -227,6 +229,7 @@ export function assembleSnapshot(parts: SnapshotParts): Snapshot {
     containers,
     bridges,
     networks: parts.networks,
+    volumes: (parts.rawVolumes ?? []).map((v) => toVolume(v, containers)).sort((a, b) => Number(a.anonymous) - Number(b.anonymous) || a.name.localeCompare(b.name)),
     namespaceGroups: groupNamespaces(containers, hostNamespaces),
   };
 }

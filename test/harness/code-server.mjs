@@ -20,6 +20,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { format } from 'node:util';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -396,16 +397,17 @@ function workbenchUrl(server, folder, payload) {
 
 function formatLogArgs(args) {
   const list = Array.isArray(args) ? args : [args];
-  return list
-    .map((a) => {
-      if (typeof a === 'string') return a;
-      try {
-        return JSON.stringify(a);
-      } catch {
-        return String(a);
-      }
-    })
-    .join(' ');
+  // The extension host forwards console.log's arguments unformatted: mocha's
+  // reporter passes a "%s (%dms)" template and its values, so apply it here.
+  const values = list.map((a) => {
+    if (typeof a === 'string' || typeof a === 'number') return a;
+    try {
+      return JSON.stringify(a);
+    } catch {
+      return String(a);
+    }
+  });
+  return typeof values[0] === 'string' ? format(...values) : values.join(' ');
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,137 @@
+// Follows GET /events and tells which changes matter, reconnecting with backoff.
+// Nothing here polls: while the stream is up the engine is not asked anything.
+
+import type { Readable } from 'node:stream';
+import { Emitter, type Disposable } from './disposable';
+import type { Engine } from './engine';
+import { HELPER_CONTAINER_LABEL } from './helper-runners';
+
+export interface EngineEvent {
+  type: string;
+  action: string;
+  id: string;
+  name: string | null;
+}
+
+/** Actions that change what the snapshot shows. exec_*, attach, resize, top, archive reads do not. */
+const RELEVANT: Record<string, ReadonlySet<string>> = {
+  container: new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'rename', 'update', 'oom']),
+  network: new Set(['create', 'destroy', 'remove', 'connect', 'disconnect']),
+  volume: new Set(['create', 'destroy', 'prune']),
+};
+
+/** Parses one line of the events stream; null for noise and for our own helper containers. */
+export function parseEngineEvent(line: string): EngineEvent | null {
+  let raw: { Type?: string; Action?: string; status?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const type = raw.Type ?? 'container';
+  // "exec_start: sh -c …" and "health_status: healthy" carry text after a colon.
+  const action = (raw.Action ?? raw.status ?? '').split(':')[0]?.trim() ?? '';
+  if (!RELEVANT[type]?.has(action)) return null;
+  const attributes = raw.Actor?.Attributes ?? {};
+  if (attributes[HELPER_CONTAINER_LABEL] !== undefined) return null;
+  return { type, action, id: raw.Actor?.ID ?? '', name: attributes.name ?? null };
+}
+
+export type StreamState = 'connecting' | 'up' | 'down';
+
+export interface EventStreamOptions {
+  /** First retry delay; doubles up to maxBackoffMs. */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  log?: (message: string) => void;
+}
+
+export class EngineEventStream implements Disposable {
+  private readonly onEventEmitter = new Emitter<EngineEvent>();
+  private readonly onStateEmitter = new Emitter<StreamState>();
+  readonly onEvent = this.onEventEmitter.event;
+  /** 'up' after (re)connecting: a consumer should refresh, since events may have been missed. */
+  readonly onState = this.onStateEmitter.event;
+  private stream: Readable | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private backoff: number;
+  private disposed = false;
+  private _state: StreamState = 'down';
+
+  constructor(private readonly engine: Engine, private readonly options: EventStreamOptions = {}) {
+    this.backoff = options.initialBackoffMs ?? 250;
+  }
+
+  get state(): StreamState {
+    return this._state;
+  }
+
+  start(): void {
+    if (this.disposed || this.stream || this.retryTimer) return;
+    void this.connect();
+  }
+
+  private setState(state: StreamState): void {
+    if (state === this._state) return;
+    this._state = state;
+    this.onStateEmitter.fire(state);
+  }
+
+  private async connect(): Promise<void> {
+    this.retryTimer = null;
+    this.setState('connecting');
+    try {
+      const since = Math.floor(Date.now() / 1000);
+      const stream = (await this.engine.streams.getEvents({ since })) as unknown as Readable;
+      if (this.disposed) {
+        stream.destroy();
+        return;
+      }
+      this.stream = stream;
+      this.backoff = this.options.initialBackoffMs ?? 250;
+      this.setState('up');
+      let buffered = '';
+      stream.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          const event = line ? parseEngineEvent(line) : null;
+          if (event) this.onEventEmitter.fire(event);
+        }
+      });
+      const lost = (why: string): void => {
+        if (this.stream !== stream) return;
+        this.stream = null;
+        stream.destroy();
+        this.options.log?.(`events stream ended (${why}); reconnecting`);
+        this.scheduleRetry();
+      };
+      stream.on('end', () => lost('end'));
+      stream.on('close', () => lost('close'));
+      stream.on('error', (error: Error) => lost(error.message));
+    } catch (error) {
+      this.options.log?.(`events stream: ${(error as Error).message}`);
+      this.scheduleRetry();
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.disposed || this.retryTimer) return;
+    this.setState('down');
+    const delay = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs ?? 2_000);
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.stream?.destroy();
+    this.stream = null;
+    this.onEventEmitter.dispose();
+    this.onStateEmitter.dispose();
+  }
+}

@@ -1,0 +1,174 @@
+// Keeps one engine's Snapshot current: the first look, then a refresh on every
+// relevant engine event (bursts coalesced), and a slow poll only while the
+// events stream is down. One owner of every refresh trigger, so callers (the
+// tree, the diagram, the language server) never schedule their own.
+
+import { Emitter, type Disposable } from './disposable';
+import { type Engine, EngineUnreachableError, firstLine } from './engine';
+import { EngineEventStream, type EngineEvent } from './engine-events';
+import { type HelperOptions, type HelperSelection, selectHelperRunner } from './helper-runners';
+import type { Snapshot } from './model';
+import { takeSnapshot } from './snapshot';
+
+export type LiveState =
+  | { kind: 'idle' }
+  | { kind: 'loading' }
+  | { kind: 'ready'; snapshot: Snapshot }
+  | { kind: 'unreachable'; endpoint: string; reason: string }
+  | { kind: 'failed'; endpoint: string; reason: string };
+
+export interface LiveSnapshotOptions {
+  helper: HelperOptions;
+  /** Quiet time after an event before refreshing, so a `docker run` burst is one refresh. */
+  debounceMs?: number;
+  /** Upper bound on how long a steady stream of events can delay a refresh. */
+  maxDelayMs?: number;
+  /** Poll interval while the events stream is down (the only polling there is). */
+  pollWhileDownMs?: number;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export class LiveSnapshot implements Disposable {
+  private readonly onDidChangeEmitter = new Emitter<LiveState>();
+  /** Fires after every refresh that finished, even when nothing changed. */
+  readonly onDidChange = this.onDidChangeEmitter.event;
+  private readonly onEventEmitter = new Emitter<EngineEvent>();
+  readonly onEvent = this.onEventEmitter.event;
+  private _state: LiveState = { kind: 'idle' };
+  private helper: Promise<HelperSelection> | null = null;
+  private events: EngineEventStream | null = null;
+  private subscriptions: Disposable[] = [];
+  private debounceTimer: NodeJS.Timeout | null = null;
+  private firstPendingAt = 0;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private disposed = false;
+  /** Counts engine round trips started by this object, for the idle benchmark and tests. */
+  refreshCount = 0;
+
+  constructor(readonly engine: Engine, private readonly options: LiveSnapshotOptions) {}
+
+  get state(): LiveState {
+    return this._state;
+  }
+
+  get started(): boolean {
+    return this.helper !== null;
+  }
+
+  /** Idempotent. Nothing talks to the engine before this is called. */
+  start(): void {
+    if (this.disposed || this.helper) return;
+    this.helper = selectHelperRunner(this.engine, this.options.helper);
+    this.setState({ kind: 'loading' });
+    this.events = new EngineEventStream(this.engine, { log: (m) => this.options.log?.('info', m) });
+    this.subscriptions.push(
+      this.events.onEvent((event) => {
+        this.onEventEmitter.fire(event);
+        this.schedule();
+      }),
+      this.events.onState((state) => {
+        if (state === 'up') {
+          this.stopPolling();
+          void this.refresh(); // whatever happened while it was down
+        } else if (state === 'down') {
+          this.startPolling();
+        }
+      }),
+    );
+    this.events.start();
+  }
+
+  /** Refreshes now (coalesced with one in flight). Resolves when the state reflects it. */
+  refresh(): Promise<void> {
+    if (this.disposed || !this.helper) return Promise.resolve();
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.debounceTimer = null;
+    this.firstPendingAt = 0;
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.runRefresh().finally(() => {
+      this.running = null;
+      if (this.again && !this.disposed) {
+        this.again = false;
+        void this.refresh();
+      }
+    });
+    return this.running;
+  }
+
+  /** Re-selects the helper runner (after a setting changed) and refreshes. */
+  reselectHelper(options: HelperOptions): Promise<void> {
+    this.options.helper = options;
+    if (!this.helper) return Promise.resolve();
+    this.helper = selectHelperRunner(this.engine, options);
+    return this.refresh();
+  }
+
+  private schedule(): void {
+    const debounce = this.options.debounceMs ?? 30;
+    const maxDelay = this.options.maxDelayMs ?? 200;
+    const now = Date.now();
+    if (!this.firstPendingAt) this.firstPendingAt = now;
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    const wait = Math.max(0, Math.min(debounce, this.firstPendingAt + maxDelay - now));
+    this.debounceTimer = setTimeout(() => void this.refresh(), wait);
+  }
+
+  private async runRefresh(): Promise<void> {
+    this.refreshCount++;
+    try {
+      const helper = await (this.helper as Promise<HelperSelection>);
+      const snapshot = await takeSnapshot(this.engine, { helper });
+      if (this.disposed) return;
+      this.setState({ kind: 'ready', snapshot });
+    } catch (error) {
+      if (this.disposed) return;
+      if (error instanceof EngineUnreachableError) {
+        this.setState({ kind: 'unreachable', endpoint: error.endpoint, reason: error.reason });
+      } else {
+        const reason = firstLine((error as Error).message ?? String(error));
+        this.options.log?.('error', `snapshot of ${this.engine.endpoint.url} failed: ${reason}`);
+        this.setState({ kind: 'failed', endpoint: this.engine.endpoint.url, reason });
+      }
+      // The events stream notices an engine that went away, but not one that
+      // answers ping and then fails; keep trying slowly either way.
+      this.startPolling();
+    }
+  }
+
+  private setState(state: LiveState): void {
+    this._state = state;
+    this.onDidChangeEmitter.fire(state);
+  }
+
+  private startPolling(): void {
+    if (this.pollTimer || this.disposed) return;
+    const every = this.options.pollWhileDownMs ?? 2_000;
+    this.pollTimer = setInterval(() => {
+      if (this.events?.state === 'up' && this._state.kind === 'ready') {
+        this.stopPolling();
+        return;
+      }
+      void this.refresh();
+    }, every);
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.stopPolling();
+    for (const s of this.subscriptions) s.dispose();
+    this.events?.dispose();
+    this.onDidChangeEmitter.dispose();
+    this.onEventEmitter.dispose();
+  }
+}

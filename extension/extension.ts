@@ -1,0 +1,53 @@
+// Entry point: wires the session, the three views and the commands. Everything
+// created here is pushed to context.subscriptions and disposed with the extension.
+
+import * as vscode from 'vscode';
+import { GROUP_BY_STATE_KEY, registerCommands } from './ui/commands';
+import { CONTAINERS_VIEW, ContainersTreeProvider } from './ui/containers-tree';
+import { EngineSession } from './ui/engine-session';
+import { INSPECT_SCHEME, InspectDocumentProvider } from './ui/inspect-documents';
+import { NETWORKS_VIEW, NetworksTreeProvider } from './ui/networks-tree';
+import { type GroupBy, GROUP_BY_VALUES, readSettings } from './ui/settings';
+import { VOLUMES_VIEW, VolumesTreeProvider } from './ui/volumes-tree';
+
+/** What activate() returns: used by the extension-host tests, stable enough for other extensions. */
+export interface ContainerInternalsApi {
+  session: EngineSession;
+  containers: ContainersTreeProvider;
+  networks: NetworksTreeProvider;
+  volumes: VolumesTreeProvider;
+  /** Time spent inside activate(), in milliseconds. */
+  activationMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): ContainerInternalsApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Container Internals', { log: true });
+  const session = new EngineSession(log);
+  const remembered = context.workspaceState.get<string>(GROUP_BY_STATE_KEY);
+  const groupBy: GroupBy = remembered && (GROUP_BY_VALUES as readonly string[]).includes(remembered) ? (remembered as GroupBy) : readSettings().groupBy;
+  const containers = new ContainersTreeProvider(session, groupBy);
+  const networks = new NetworksTreeProvider(session);
+  const volumes = new VolumesTreeProvider(session);
+  const containersView = vscode.window.createTreeView(CONTAINERS_VIEW, { treeDataProvider: containers, showCollapseAll: true });
+  context.subscriptions.push(
+    log,
+    session,
+    containers,
+    networks,
+    volumes,
+    containersView,
+    vscode.window.createTreeView(NETWORKS_VIEW, { treeDataProvider: networks, showCollapseAll: true }),
+    vscode.window.createTreeView(VOLUMES_VIEW, { treeDataProvider: volumes, showCollapseAll: true }),
+    vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectDocumentProvider(session)),
+    ...registerCommands({ context, session, containers, containersView, log }),
+  );
+  void vscode.commands.executeCommand('setContext', 'containerInternals.groupBy', groupBy);
+  const activationMs = performance.now() - started;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { session, containers, networks, volumes, activationMs };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,106 @@
+// Every command of the views. Thin: each one reads a node and calls the core or VS Code.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { HelperMode } from '../core/model';
+import { ContainerNode, InterfaceNode, MountNode, NamespaceNode } from './container-nodes';
+import type { ContainersTreeProvider } from './containers-tree';
+import type { EngineSession } from './engine-session';
+import { inspectUri } from './inspect-documents';
+import { EndpointNode, NetworkNode } from './network-nodes';
+import { type GroupBy, GROUP_BY_VALUES, SECTION } from './settings';
+import type { TreeNode } from './tree-node';
+import { VolumeNode } from './volume-nodes';
+
+export const GROUP_BY_STATE_KEY = 'containerInternals.groupBy';
+
+export interface CommandDeps {
+  context: vscode.ExtensionContext;
+  session: EngineSession;
+  containers: ContainersTreeProvider;
+  containersView: vscode.TreeView<TreeNode>;
+  log: vscode.LogOutputChannel;
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const { context, session, containers, containersView, log } = deps;
+  const reg = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(`containerInternals.${id}`, fn as (...args: unknown[]) => unknown);
+
+  const setGroupBy = async (value: GroupBy): Promise<void> => {
+    containers.setGroupBy(value);
+    await context.workspaceState.update(GROUP_BY_STATE_KEY, value);
+    await vscode.commands.executeCommand('setContext', 'containerInternals.groupBy', value);
+  };
+
+  const copy = async (text: string | null | undefined, what: string): Promise<void> => {
+    if (!text) {
+      void vscode.window.showWarningMessage(`No ${what} to copy.`);
+      return;
+    }
+    await vscode.env.clipboard.writeText(text);
+    vscode.window.setStatusBarMessage(`Copied ${what}: ${text}`, 3000);
+  };
+
+  return [
+    reg('refresh', () => session.refresh()),
+    ...GROUP_BY_VALUES.map((value) => reg(`groupBy.${value}`, () => setGroupBy(value))),
+    reg('showLogs', () => log.show()),
+    reg('configureEngine', () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id} dockerHost`)),
+    reg('inspect', async (node?: TreeNode) => {
+      const uri =
+        node instanceof ContainerNode
+          ? inspectUri('container', node.container.id, node.container.name)
+          : node instanceof NetworkNode
+            ? inspectUri('network', node.network.id, node.network.name)
+            : node instanceof VolumeNode
+              ? inspectUri('volume', node.volume.name, node.volume.name)
+              : null;
+      if (!uri) return;
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.languages.setTextDocumentLanguage(doc, 'json');
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }),
+    reg('copyInode', (node?: TreeNode) => copy(node instanceof NamespaceNode ? String(node.inode) : null, 'inode')),
+    reg('copyPath', (node?: TreeNode) => copy(node instanceof MountNode || node instanceof VolumeNode ? node.hostPath : null, 'path')),
+    reg('copyIp', (node?: TreeNode) => copy(node instanceof InterfaceNode || node instanceof EndpointNode ? node.ip : null, 'IP address')),
+    reg('revealSource', async (node?: TreeNode) => {
+      const hostPath = node instanceof MountNode || node instanceof VolumeNode ? node.hostPath : null;
+      if (!hostPath) return;
+      const uri = vscode.Uri.file(hostPath);
+      const inWorkspace = vscode.workspace.workspaceFolders?.some((f) => f.uri.scheme === 'file' && !path.relative(f.uri.fsPath, hostPath).startsWith('..'));
+      if (inWorkspace) {
+        await vscode.commands.executeCommand('revealInExplorer', uri);
+        return;
+      }
+      if (!vscode.env.remoteName) {
+        await vscode.commands.executeCommand('revealFileInOS', uri);
+        return;
+      }
+      const choice = await vscode.window.showInformationMessage(`${hostPath} is outside the workspace.`, 'Open Folder in New Window', 'Copy Path');
+      if (choice === 'Copy Path') await copy(hostPath, 'path');
+      if (choice === 'Open Folder in New Window') await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
+    }),
+    reg('revealSharers', async (node?: TreeNode) => {
+      if (!(node instanceof NamespaceNode)) return;
+      const sharers = node.sharers;
+      vscode.window.setStatusBarMessage(`${node.type}:[${node.inode}] is shared with ${sharers.join(', ') || 'nobody'}`, 5000);
+      for (const name of sharers) {
+        for (const target of containers.nodesForContainer(name)) {
+          await containersView.reveal(target, { select: true, focus: false, expand: true });
+        }
+      }
+    }),
+    reg('enableHelper', async () => {
+      const items: Array<vscode.QuickPickItem & { mode: HelperMode }> = [
+        { mode: 'auto', label: 'auto', detail: 'Use the best that works: local when root on the engine machine, else sudo -n, else a helper container.' },
+        { mode: 'local', label: 'local', detail: 'Run the helper script directly. Needs this VS Code server to run as root, next to the engine.' },
+        { mode: 'sudo', label: 'sudo', detail: 'Run it with sudo -n. Needs passwordless sudo for this user; it never prompts.' },
+        { mode: 'container', label: 'container', detail: 'Run it in a short-lived container with --pid=host --net=host on the engine. Works for Docker Desktop and remote engines; the helper image must already be on the engine.' },
+        { mode: 'off', label: 'off', detail: 'Only what the Docker API gives: mounts, networks, IPs and MACs.' },
+      ];
+      const pick = await vscode.window.showQuickPick(items, { title: 'How should Container Internals read the Docker host?', placeHolder: 'Namespace inodes and veth/bridge wiring come from the host kernel, not the Docker API.' });
+      if (!pick) return;
+      await vscode.workspace.getConfiguration(SECTION).update('helperMode', pick.mode, vscode.ConfigurationTarget.Global);
+    }),
+  ];
+}

@@ -1,0 +1,76 @@
+// Groups for the Containers view: by network namespace, Docker network or
+// compose project. A container can sit in several Docker-network groups.
+
+import * as vscode from 'vscode';
+import type { ContainerSnapshot, Snapshot } from '../core/model';
+import type { GroupBy } from './settings';
+import { TreeNode } from './tree-node';
+
+export interface ContainerGroup {
+  key: string;
+  label: string;
+  description: string;
+  icon: string;
+  members: ContainerSnapshot[];
+}
+
+export function groupContainers(snapshot: Snapshot, groupBy: Exclude<GroupBy, 'none'>): ContainerGroup[] {
+  const groups = new Map<string, ContainerGroup>();
+  const add = (key: string, label: string, description: string, icon: string, c: ContainerSnapshot): void => {
+    let g = groups.get(key);
+    if (!g) {
+      g = { key, label, description, icon, members: [] };
+      groups.set(key, g);
+    }
+    if (!g.members.includes(c)) g.members.push(c);
+  };
+  for (const c of snapshot.containers) {
+    if (groupBy === 'netns') {
+      const inode = c.namespaces.net;
+      if (inode === null) add('netns:none', 'not running', 'no network namespace', 'circle-slash', c);
+      else if (inode === snapshot.hostNamespaces?.net) add(`netns:${inode}`, `net ${inode}`, 'host', 'home', c);
+      else add(`netns:${inode}`, `net ${inode}`, '', 'symbol-namespace', c);
+    } else if (groupBy === 'network') {
+      if (c.networkMode === 'host') add('network:host', 'host', "the host's network namespace", 'home', c);
+      else if (c.networkMode === 'none') add('network:none', 'none', 'loopback only', 'circle-slash', c);
+      else if (c.networkMode.startsWith('container:')) {
+        const owner = snapshot.containers.find((o) => c.networkMode === `container:${o.id}` || c.networkMode === `container:${o.name}`);
+        for (const ep of owner?.endpoints ?? []) add(`network:${ep.network}`, ep.network, networkDescription(snapshot, ep.network), 'globe', c);
+        if (!owner?.endpoints.length) add('network:shared', 'shared namespaces', '--network container:…', 'link', c);
+      } else if (c.endpoints.length) {
+        for (const ep of c.endpoints) add(`network:${ep.network}`, ep.network, networkDescription(snapshot, ep.network), 'globe', c);
+      } else add('network:unattached', 'no network', '', 'circle-slash', c);
+    } else {
+      const project = c.compose?.project;
+      if (project) add(`project:${project}`, project, 'compose project', 'layers', c);
+      else add('project:', 'no compose project', '', 'circle-outline', c);
+    }
+  }
+  for (const g of groups.values()) {
+    if (groupBy === 'netns' && !g.description) g.description = g.members.map((m) => m.name).join(', ');
+  }
+  return [...groups.values()].sort((a, b) => a.label.localeCompare(b.label));
+}
+
+function networkDescription(snapshot: Snapshot, name: string): string {
+  const n = snapshot.networks.find((x) => x.name === name);
+  return n ? [n.driver, n.bridge, ...n.subnets].filter(Boolean).join(' · ') : '';
+}
+
+export class ContainerGroupingNode extends TreeNode {
+  children: TreeNode[] = [];
+  constructor(id: string, readonly group: ContainerGroup) {
+    super(id, null);
+  }
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.group.label, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = this.id;
+    item.description = this.group.description;
+    item.iconPath = new vscode.ThemeIcon(this.group.icon);
+    item.contextValue = `grouping.${this.group.key.split(':')[0]}`;
+    return item;
+  }
+  override getChildren(): TreeNode[] {
+    return this.children;
+  }
+}

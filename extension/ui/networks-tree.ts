@@ -1,0 +1,16 @@
+import type { Snapshot } from '../core/model';
+import type { EngineSession } from './engine-session';
+import { NetworkNode } from './network-nodes';
+import { SnapshotTreeProvider } from './snapshot-tree-provider';
+import type { TreeNode } from './tree-node';
+
+export const NETWORKS_VIEW = 'containerInternals.networks';
+
+export class NetworksTreeProvider extends SnapshotTreeProvider {
+  constructor(session: EngineSession) {
+    super(session, NETWORKS_VIEW);
+  }
+  protected buildRoots(snapshot: Snapshot): TreeNode[] {
+    return snapshot.networks.map((n) => new NetworkNode(`n/${n.id}`, n, snapshot));
+  }
+}

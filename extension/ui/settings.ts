@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+import type { HelperMode } from '../core/model';
+
+export type GroupBy = 'none' | 'netns' | 'network' | 'project';
+export const GROUP_BY_VALUES: readonly GroupBy[] = ['none', 'netns', 'network', 'project'];
+
+export interface ExtensionSettings {
+  dockerHost: string;
+  helperMode: HelperMode;
+  helperImage: string;
+  groupBy: GroupBy;
+}
+
+export const SECTION = 'containerInternals';
+/** Settings that decide which engine is contacted and what runs on the host. */
+export const ENGINE_SETTINGS = ['dockerHost', 'helperMode', 'helperImage'].map((k) => `${SECTION}.${k}`);
+
+export function readSettings(): ExtensionSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const mode = c.get<string>('helperMode', 'auto');
+  const groupBy = c.get<string>('groupBy', 'none');
+  return {
+    dockerHost: c.get<string>('dockerHost', '').trim(),
+    helperMode: (['auto', 'local', 'sudo', 'container', 'off'].includes(mode) ? mode : 'auto') as HelperMode,
+    helperImage: c.get<string>('helperImage', '').trim(),
+    groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'none',
+  };
+}

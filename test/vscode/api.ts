@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import type { ContainerInternalsApi } from '../../extension/extension';
+import type { TreeNode } from '../../extension/ui/tree-node';
+
+export const EXTENSION_ID = 'container-internals.container-internals';
+
+export async function activateExtension(): Promise<ContainerInternalsApi> {
+  const ext = vscode.extensions.getExtension<ContainerInternalsApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
+  return ext.activate();
+}
+
+export interface Row {
+  node: TreeNode;
+  item: vscode.TreeItem;
+  label: string;
+  description: string;
+}
+
+function labelOf(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+}
+
+export async function rows(provider: vscode.TreeDataProvider<TreeNode>, parent?: TreeNode): Promise<Row[]> {
+  const children = (await provider.getChildren(parent)) ?? [];
+  return Promise.all(
+    children.map(async (node) => {
+      const item = await provider.getTreeItem(node);
+      return { node, item, label: labelOf(item), description: typeof item.description === 'string' ? item.description : '' };
+    }),
+  );
+}
+
+export async function child(provider: vscode.TreeDataProvider<TreeNode>, parent: TreeNode | undefined, label: string | RegExp): Promise<Row> {
+  const all = await rows(provider, parent);
+  const found = all.find((r) => (typeof label === 'string' ? r.label === label : label.test(r.label)));
+  if (!found) throw new Error(`no row ${String(label)} among: ${all.map((r) => r.label).join(' | ')}`);
+  return found;
+}

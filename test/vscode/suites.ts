@@ -1,0 +1,4 @@
+// The extension-host suites, bundled into one file that index.ts loads.
+import './containers-view.test';
+import './other-views.test';
+import './engine-errors.test';
