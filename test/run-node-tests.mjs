@@ -30,6 +30,7 @@ await esbuild.build({
   format: 'cjs',
   sourcemap: 'inline',
   packages: 'external',
+  external: ['vscode'],
   loader: { '.sh': 'text' },
   logLevel: 'warning',
 });

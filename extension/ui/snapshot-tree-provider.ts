@@ -54,7 +54,14 @@ export abstract class SnapshotTreeProvider implements vscode.TreeDataProvider<Tr
   }
 
   getTreeItem(element: TreeNode): vscode.TreeItem {
-    return element.toTreeItem();
+    const item = element.toTreeItem();
+    // Screen readers (and UI tests) get what the row shows, not the long tooltip.
+    if (!item.accessibilityInformation) {
+      const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+      const description = typeof item.description === 'string' ? item.description : '';
+      item.accessibilityInformation = { label: description ? `${label} ${description}` : label };
+    }
+    return item;
   }
 
   getParent(element: TreeNode): TreeNode | null {

@@ -1,0 +1,74 @@
+// Shared setup for UI tests: the packaged .vsix in a real workbench (code-server + Chromium).
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+
+interface Harness {
+  installVsix(vsix: string, extensionsDir: string): Promise<void>;
+  launchWorkbench(options: { folder: string; extensionsDir: string; viewport?: { width: number; height: number } }): Promise<{ page: Page; close(): Promise<void> }>;
+}
+
+export async function loadHarness(): Promise<Harness> {
+  return (await import(pathToFileURL(path.join(ROOT, 'test', 'harness', 'code-server.mjs')).href)) as Harness;
+}
+
+function run(file: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(file, args, { cwd, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }, (e, out, err) => (e ? reject(new Error(`${file} ${args.join(' ')}: ${err || e.message}`)) : resolve(out))),
+  );
+}
+
+/** Builds the production bundle and packages it, exactly as `npm run package` does. */
+export async function packageVsix(): Promise<string> {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ci-vsix-')), 'container-internals.vsix');
+  await run(process.execPath, [path.join(ROOT, 'esbuild.config.mjs'), '--production'], ROOT);
+  await run(process.execPath, [path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], ROOT);
+  return out;
+}
+
+export async function openWorkbenchWithVsix(): Promise<{ page: Page; close(): Promise<void> }> {
+  const harness = await loadHarness();
+  const vsix = await packageVsix();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-e2e-'));
+  const extensionsDir = path.join(tmp, 'extensions');
+  const folder = path.join(tmp, 'workspace');
+  fs.mkdirSync(folder, { recursive: true });
+  await harness.installVsix(vsix, extensionsDir);
+  const wb = await harness.launchWorkbench({ folder, extensionsDir, viewport: { width: 1500, height: 950 } });
+  return {
+    page: wb.page,
+    close: async () => {
+      await wb.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+      fs.rmSync(path.dirname(vsix), { recursive: true, force: true });
+    },
+  };
+}
+
+export async function openContainerInternals(page: Page): Promise<void> {
+  await page.locator('.activitybar').getByRole('tab', { name: 'Container Internals' }).click();
+}
+
+/** Collapses or expands one of the extension's view panes by its header. */
+export async function setPaneExpanded(page: Page, title: 'Containers' | 'Networks' | 'Volumes', expanded: boolean): Promise<void> {
+  const header = page.locator(`.pane-header[aria-label="${title} Section"]`);
+  if ((await header.getAttribute('aria-expanded')) !== String(expanded)) await header.click();
+}
+
+/** Widens the side bar so rows are readable in screenshots: drags the sash at its right edge. */
+export async function widenSideBar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  const x = box.x + box.width;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 5 });
+  await page.mouse.up();
+}

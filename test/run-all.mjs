@@ -1,0 +1,63 @@
+// `npm test`: every suite, in order, against the real lab. Each suite's own
+// output streams through; the last line is the total over all of them.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+let passed = 0;
+let failed = 0;
+
+function run(title, command, args, { count } = {}) {
+  process.stdout.write(`\n=== ${title}\n`);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      out += chunk.toString();
+    });
+    child.on('close', (code) => {
+      let counted = false;
+      if (count === 'node') {
+        const pass = /^ℹ pass (\d+)$/m.exec(out);
+        const fail = /^ℹ fail (\d+)$/m.exec(out);
+        if (pass && fail) {
+          passed += Number(pass[1]);
+          failed += Number(fail[1]);
+          counted = true;
+        }
+      } else if (count === 'mocha') {
+        const m = /^vscode: (\d+) passed, (\d+) failed$/m.exec(out);
+        if (m) {
+          passed += Number(m[1]);
+          failed += Number(m[2]);
+          counted = true;
+        }
+      }
+      if (code !== 0 && (!counted || failed === 0)) {
+        // A step that failed without failing tests (build, lab, a crash) still fails the run.
+        failed += 1;
+        process.stdout.write(`\n${title}: exited with ${code}\n`);
+      }
+      resolve(code === 0);
+    });
+  });
+}
+
+const steps = async () => {
+  if (!(await run('build', process.execPath, ['esbuild.config.mjs']))) return;
+  if (!(await run('typecheck', process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit']))) return;
+  if (!(await run('lab', 'bash', ['test/lab/lab.sh', 'up']))) return;
+  await run('unit + integration', process.execPath, ['test/run-node-tests.mjs', 'unit', 'integration'], { count: 'node' });
+  if (!(await run('code-server', 'bash', ['scripts/install-code-server.sh']))) return;
+  const workspace = mkdtempSync(path.join(tmpdir(), 'ci-vscode-ws-'));
+  await run('extension host (code-server)', process.execPath, ['test/harness/code-server.mjs', 'run-tests', root, path.join(root, 'out', 'vscode-tests', 'index.js'), workspace], { count: 'mocha' });
+  rmSync(workspace, { recursive: true, force: true });
+  await run('end to end (code-server + Chromium)', process.execPath, ['test/run-node-tests.mjs', 'e2e'], { count: 'node' });
+};
+
+await steps();
+process.stdout.write(`\ntotal: ${passed} passed, ${failed} failed\n`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
