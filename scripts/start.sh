@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# `npm start`: the product running against a real engine. Uses the engine that
-# answers; on a Linux machine without one, as root, it starts the project's
-# private lab engine with demo containers so there is something to look at.
+# `npm start`: the extension running in a real VS Code against a real engine.
+# - Uses the engine that answers; on a Linux machine without one, as root, it
+#   starts the project's private lab engine with demo containers.
+# - Desktop VS Code (`code` on PATH): opens this folder with the extension under development.
+# - Otherwise: code-server on 127.0.0.1 with the packaged extension installed.
+# `npm start -- --cli` prints the snapshot in the terminal instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! timeout 5 docker version >/dev/null 2>&1; then
@@ -12,4 +15,12 @@ if ! timeout 5 docker version >/dev/null 2>&1; then
     exit 1
   fi
 fi
-exec node dist/cli.js snapshot "$@"
+if [ "${1:-}" = --cli ]; then
+  shift
+  exec node dist/cli.js snapshot "$@"
+fi
+if command -v code >/dev/null 2>&1 && [ -z "${CONTAINER_INTERNALS_USE_CODE_SERVER:-}" ]; then
+  exec code --new-window --extensionDevelopmentPath="$PWD" "$PWD"
+fi
+bash scripts/install-code-server.sh >/dev/null
+exec node scripts/start-code-server.mjs

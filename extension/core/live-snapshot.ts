@@ -9,6 +9,7 @@ import { EngineEventStream, type EngineEvent } from './engine-events';
 import { type HelperOptions, type HelperSelection, selectHelperRunner } from './helper-runners';
 import type { Snapshot } from './model';
 import { takeSnapshot } from './snapshot';
+import { withoutContainer } from './snapshot-edits';
 
 export type LiveState =
   | { kind: 'idle' }
@@ -44,6 +45,8 @@ export class LiveSnapshot implements Disposable {
   private running: Promise<void> | null = null;
   private again = false;
   private disposed = false;
+  private streamWasUp = false;
+  private readonly destroyedDuringRefresh = new Set<string>();
   /** Counts engine round trips started by this object, for the idle benchmark and tests. */
   refreshCount = 0;
 
@@ -66,18 +69,30 @@ export class LiveSnapshot implements Disposable {
     this.subscriptions.push(
       this.events.onEvent((event) => {
         this.onEventEmitter.fire(event);
+        if (event.type === 'container' && event.action === 'destroy') {
+          // A refresh already in flight may have listed it before it went.
+          this.destroyedDuringRefresh.add(event.id);
+          if (this._state.kind === 'ready') {
+            const edited = withoutContainer(this._state.snapshot, event.id);
+            if (edited !== this._state.snapshot) this.setState({ kind: 'ready', snapshot: edited });
+          }
+        }
         this.schedule();
       }),
       this.events.onState((state) => {
         if (state === 'up') {
           this.stopPolling();
-          void this.refresh(); // whatever happened while it was down
+          // After a reconnect, catch up on whatever happened while it was down.
+          if (this.streamWasUp) void this.refresh();
+          this.streamWasUp = true;
         } else if (state === 'down') {
           this.startPolling();
         }
       }),
     );
     this.events.start();
+    // Don't wait for the stream: dockerd may hold its headers until the first event.
+    void this.refresh();
   }
 
   /** Refreshes now (coalesced with one in flight). Resolves when the state reflects it. */
@@ -121,9 +136,11 @@ export class LiveSnapshot implements Disposable {
   private async runRefresh(): Promise<void> {
     this.refreshCount++;
     try {
+      this.destroyedDuringRefresh.clear();
       const helper = await (this.helper as Promise<HelperSelection>);
-      const snapshot = await takeSnapshot(this.engine, { helper });
+      let snapshot = await takeSnapshot(this.engine, { helper });
       if (this.disposed) return;
+      for (const id of this.destroyedDuringRefresh) snapshot = withoutContainer(snapshot, id);
       this.setState({ kind: 'ready', snapshot });
     } catch (error) {
       if (this.disposed) return;

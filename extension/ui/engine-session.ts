@@ -19,6 +19,7 @@ export class EngineSession implements vscode.Disposable {
   private liveSubscriptions: vscode.Disposable[] = [];
   private misconfigured: string | null = null;
   private wanted = false;
+  private firstSnapshotLogged = false;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly log: vscode.LogOutputChannel) {
@@ -43,6 +44,7 @@ export class EngineSession implements vscode.Disposable {
 
   /** Called when a view first shows: only then does anything talk to the engine. */
   ensureStarted(): void {
+    if (!this.wanted) this.log.info('a view opened: starting');
     this.wanted = true;
     this.live?.start();
   }
@@ -69,6 +71,10 @@ export class EngineSession implements vscode.Disposable {
       this.live = live;
       this.liveSubscriptions.push(
         live.onDidChange((state) => {
+          if (state.kind === 'ready' && !this.firstSnapshotLogged) {
+            this.firstSnapshotLogged = true;
+            this.log.info(`first snapshot: ${state.snapshot.containers.length} containers, helper ${state.snapshot.helper.mode}`);
+          }
           if (state.kind === 'ready' && state.snapshot.helper.reason) this.log.warn(`host helper: ${state.snapshot.helper.reason}`);
           if (state.kind === 'unreachable') this.log.warn(`Cannot reach Docker at ${state.endpoint}: ${state.reason}`);
           this.onDidChangeStateEmitter.fire(state);
