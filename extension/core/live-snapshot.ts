@@ -60,6 +60,11 @@ export class LiveSnapshot implements Disposable {
     return this.helper !== null;
   }
 
+  /** True when the events stream is up and nothing is scheduled: the engine is not being asked anything. */
+  get quiet(): boolean {
+    return this.events?.state === 'up' && !this.pollTimer && !this.debounceTimer && !this.running;
+  }
+
   /** Idempotent. Nothing talks to the engine before this is called. */
   start(): void {
     if (this.disposed || this.helper) return;

@@ -3,7 +3,8 @@
 
 import type { ContainerSnapshot, Snapshot } from '../core/model';
 import { NAMESPACE_TYPES } from '../core/model';
-import { ContainerGroupingNode, groupContainers } from './container-grouping';
+import { groupContainers } from '../core/container-grouping';
+import { ContainerGroupingNode } from './grouping-node';
 import { ContainerNode, type SnapshotContext } from './container-nodes';
 import type { EngineSession } from './engine-session';
 import type { GroupBy } from './settings';

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { HelperMode } from '../core/model';
 
-export type GroupBy = 'none' | 'netns' | 'network' | 'project';
+import type { GroupBy } from '../core/container-grouping';
+
+export type { GroupBy };
 export const GROUP_BY_VALUES: readonly GroupBy[] = ['none', 'netns', 'network', 'project'];
 
 export interface ExtensionSettings {

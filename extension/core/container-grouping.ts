@@ -1,10 +1,9 @@
 // Groups for the Containers view: by network namespace, Docker network or
 // compose project. A container can sit in several Docker-network groups.
 
-import * as vscode from 'vscode';
-import type { ContainerSnapshot, Snapshot } from '../core/model';
-import type { GroupBy } from './settings';
-import { TreeNode } from './tree-node';
+import type { ContainerSnapshot, Snapshot } from './model';
+
+export type GroupBy = 'none' | 'netns' | 'network' | 'project';
 
 export interface ContainerGroup {
   key: string;
@@ -55,22 +54,4 @@ export function groupContainers(snapshot: Snapshot, groupBy: Exclude<GroupBy, 'n
 function networkDescription(snapshot: Snapshot, name: string): string {
   const n = snapshot.networks.find((x) => x.name === name);
   return n ? [n.driver, n.bridge, ...n.subnets].filter(Boolean).join(' · ') : '';
-}
-
-export class ContainerGroupingNode extends TreeNode {
-  children: TreeNode[] = [];
-  constructor(id: string, readonly group: ContainerGroup) {
-    super(id, null);
-  }
-  toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.group.label, vscode.TreeItemCollapsibleState.Expanded);
-    item.id = this.id;
-    item.description = this.group.description;
-    item.iconPath = new vscode.ThemeIcon(this.group.icon);
-    item.contextValue = `grouping.${this.group.key.split(':')[0]}`;
-    return item;
-  }
-  override getChildren(): TreeNode[] {
-    return this.children;
-  }
 }

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { groupContainers } from '../../extension/core/container-grouping';
+import { parseEngineEvent } from '../../extension/core/engine-events';
+import { HELPER_CONTAINER_LABEL } from '../../extension/core/helper-runners';
+import { assembleSnapshot } from '../../extension/core/snapshot';
+import { withoutContainer } from '../../extension/core/snapshot-edits';
+import { loadLabFixture } from './fixtures';
+
+function labSnapshot() {
+  const { inspect, networks, facts } = loadLabFixture();
+  return assembleSnapshot({ engine: { endpoint: 'unix:///x', version: '1', apiVersion: '1', os: 'linux' }, inspected: inspect, networks, facts, helper: { mode: 'local', ok: true, reason: null } });
+}
+
+describe('parseEngineEvent', () => {
+  const ev = (o: object) => JSON.stringify(o);
+  it('keeps the actions that change the picture', () => {
+    assert.deepEqual(parseEngineEvent(ev({ Type: 'container', Action: 'start', Actor: { ID: 'abc', Attributes: { name: 'web' } } })), { type: 'container', action: 'start', id: 'abc', name: 'web' });
+    assert.equal(parseEngineEvent(ev({ Type: 'network', Action: 'connect', Actor: { ID: 'n' } }))?.action, 'connect');
+    assert.equal(parseEngineEvent(ev({ Type: 'volume', Action: 'destroy', Actor: { ID: 'v' } }))?.action, 'destroy');
+  });
+  it('drops exec, attach, health and archive noise, and our own helper containers', () => {
+    assert.equal(parseEngineEvent(ev({ Type: 'container', Action: 'exec_start: sh -c ls', Actor: { ID: 'a' } })), null);
+    assert.equal(parseEngineEvent(ev({ Type: 'container', Action: 'health_status: healthy', Actor: { ID: 'a' } })), null);
+    assert.equal(parseEngineEvent(ev({ Type: 'container', Action: 'archive-path', Actor: { ID: 'a' } })), null);
+    assert.equal(parseEngineEvent(ev({ Type: 'image', Action: 'pull', Actor: { ID: 'a' } })), null);
+    assert.equal(parseEngineEvent(ev({ Type: 'container', Action: 'start', Actor: { ID: 'h', Attributes: { [HELPER_CONTAINER_LABEL]: '1' } } })), null);
+    assert.equal(parseEngineEvent('not json'), null);
+  });
+});
+
+describe('withoutContainer', () => {
+  it('drops the container and its place in shared namespaces and volume users', () => {
+    const s = labSnapshot();
+    const sidecar = s.containers.find((c) => c.name === 'cilab-sidecar');
+    assert.ok(sidecar);
+    const edited = withoutContainer(s, sidecar.id);
+    assert.equal(edited.containers.some((c) => c.name === 'cilab-sidecar'), false);
+    const webNet = edited.containers.find((c) => c.name === 'cilab-web')?.namespaces.net;
+    assert.deepEqual(edited.namespaceGroups.find((g) => g.type === 'net' && g.inode === webNet)?.containers, ['cilab-web']);
+    assert.equal(withoutContainer(s, 'no-such-id'), s);
+  });
+});
+
+describe('groupContainers', () => {
+  it('puts containers sharing a network namespace in one group', () => {
+    const s = labSnapshot();
+    const web = s.containers.find((c) => c.name === 'cilab-web');
+    const group = groupContainers(s, 'netns').find((g) => g.key === `netns:${web?.namespaces.net}`);
+    assert.deepEqual(group?.members.map((m) => m.name).sort(), ['cilab-sidecar', 'cilab-web']);
+    const host = groupContainers(s, 'netns').find((g) => g.description === 'host');
+    assert.deepEqual(host?.members.map((m) => m.name), ['cilab-host']);
+  });
+  it('lists a multi-homed container under each Docker network, and a joiner under its owner\'s', () => {
+    const groups = groupContainers(labSnapshot(), 'network');
+    const names = (key: string) => groups.find((g) => g.key === key)?.members.map((m) => m.name).sort();
+    assert.deepEqual(names('network:cilab-net-a'), ['cilab-multi', 'cilab-sidecar', 'cilab-web']);
+    assert.deepEqual(names('network:cilab-net-b'), ['cilab-multi']);
+    assert.deepEqual(names('network:host'), ['cilab-host']);
+    assert.deepEqual(names('network:none'), ['cilab-none']);
+  });
+  it('groups by compose project label', () => {
+    const groups = groupContainers(labSnapshot(), 'project');
+    assert.deepEqual(groups.find((g) => g.key === 'project:cilab')?.members.map((m) => m.name).sort(), ['cilab-sidecar', 'cilab-web']);
+  });
+});
