@@ -68,11 +68,10 @@ async function main(): Promise<void> {
   const idleSeconds = Number(values['idle-seconds']);
   const harness = (await import(pathToFileURL(path.join(ROOT, 'test', 'harness', 'code-server.mjs')).href)) as Harness;
 
-  execFileSync(process.execPath, [path.join(ROOT, 'esbuild.config.mjs'), '--production'], { cwd: ROOT, stdio: 'inherit' });
-  const bundleBytes = fs.statSync(path.join(ROOT, 'dist', 'extension.js')).size;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-bench-wb-'));
   const vsix = path.join(tmp, 'ci.vsix');
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: ROOT, stdio: 'ignore' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), vsix], { cwd: ROOT, stdio: 'ignore' });
+  const bundleBytes = fs.statSync(path.join(ROOT, 'dist', 'extension.js')).size;
   const extensionsDir = path.join(tmp, 'extensions');
   const userDataDir = path.join(tmp, 'user-data');
   const folder = path.join(tmp, 'ws');

@@ -12,8 +12,7 @@ const home = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.c
 const vsix = path.join(home, 'container-internals.vsix');
 mkdirSync(home, { recursive: true });
 
-execFileSync(process.execPath, [path.join(root, 'esbuild.config.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
-execFileSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync(process.execPath, [path.join(root, 'scripts', 'package.mjs'), vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 const extensionsDir = path.join(home, 'extensions');
 await installVsix(vsix, extensionsDir);
 

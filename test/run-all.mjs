@@ -23,9 +23,11 @@ function run(title, command, args, { count } = {}) {
       if (count === 'node') {
         const pass = /^ℹ pass (\d+)$/m.exec(out);
         const fail = /^ℹ fail (\d+)$/m.exec(out);
+        const cancelled = /^ℹ cancelled (\d+)$/m.exec(out);
         if (pass && fail) {
           passed += Number(pass[1]);
-          failed += Number(fail[1]);
+          // A test cancelled because its suite's setup failed did not pass.
+          failed += Number(fail[1]) + Number(cancelled?.[1] ?? 0);
           counted = true;
         }
       } else if (count === 'mocha') {

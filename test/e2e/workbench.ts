@@ -24,11 +24,10 @@ function run(file: string, args: string[], cwd: string): Promise<string> {
   );
 }
 
-/** Builds the production bundle and packages it, exactly as `npm run package` does. */
+/** Packages the extension exactly as `npm run package` does. */
 export async function packageVsix(): Promise<string> {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ci-vsix-')), 'container-internals.vsix');
-  await run(process.execPath, [path.join(ROOT, 'esbuild.config.mjs'), '--production'], ROOT);
-  await run(process.execPath, [path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], ROOT);
+  await run(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), out], ROOT);
   return out;
 }
 
