@@ -1,10 +1,14 @@
 // container-internals: the command line on the same core as the extension.
 // Argument parsing only; the work happens in extension/core.
 
+import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createEngine, EngineUnreachableError, firstLine } from './core/engine';
+import type { AttachedProcess } from './core/attached-process';
+import { createEngine, EngineUnreachableError, firstLine, pingEngine } from './core/engine';
+import { DEFAULT_ENTER_NAMESPACES, EnterError, enterHelperArgs, parseNamespaceList, resolveEnterTarget } from './core/enter-plan';
 import { EndpointError, resolveEndpoint } from './core/engine-endpoint';
-import { selectHelperRunner } from './core/helper-runners';
+import { type ContainerHelperRunner, selectHelperRunner } from './core/helper-runners';
 import type { HelperMode } from './core/model';
 import { takeSnapshot } from './core/snapshot';
 import { renderSnapshotText } from './core/snapshot-text';
@@ -13,6 +17,10 @@ const USAGE = `Usage: container-internals <command> [options]
 
 Commands:
   snapshot [--json]        Show containers with their namespaces, mounts and veth/bridge wiring
+  enter CONTAINER [--ns net,pid,uts,ipc,mnt,cgroup,user] [--] [COMMAND [ARGS...]]
+                           Run COMMAND (default /bin/sh) on the host inside the container's
+                           namespaces (default net,uts,ipc,pid): host tools, the container's view.
+                           Its exit status is this command's.
 
 Options:
   --host URL               Docker endpoint (unix:///path or tcp://host:port); default DOCKER_HOST, then /var/run/docker.sock
@@ -26,6 +34,7 @@ const HELPER_MODES: readonly HelperMode[] = ['auto', 'local', 'sudo', 'container
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'enter') return enterCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -55,6 +64,89 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+const VALUE_OPTIONS = new Set(['--ns', '--host', '--helper', '--helper-image']);
+
+/**
+ * `enter` takes options until the container name; everything after the name
+ * (or after `--`) is the command, passed on as argv without any shell.
+ */
+async function enterCommand(argv: string[]): Promise<number> {
+  const options = new Map<string, string>();
+  let container: string | undefined;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    const eq = arg.indexOf('=');
+    const key = eq > 0 ? arg.slice(0, eq) : arg;
+    if (VALUE_OPTIONS.has(key)) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new UsageError(`${key} needs a value`);
+      options.set(key, value);
+    } else if (arg === '-h' || arg === '--help') {
+      process.stdout.write(USAGE);
+      return 0;
+    } else if (arg.startsWith('-') && !container) {
+      throw new UsageError(`unknown option ${arg}`);
+    } else if (!container) {
+      container = arg;
+    } else {
+      break;
+    }
+  }
+  const command = argv.slice(i);
+  if (!container) throw new UsageError('enter needs a container name or id');
+  const mode = (options.get('--helper') ?? 'auto') as HelperMode;
+  if (!HELPER_MODES.includes(mode)) throw new UsageError(`--helper must be one of ${HELPER_MODES.join(', ')}`);
+  const namespaces = options.has('--ns') ? parseNamespaceList(options.get('--ns') as string) : [...DEFAULT_ENTER_NAMESPACES];
+
+  const engine = createEngine(resolveEndpoint({ explicit: options.get('--host') }));
+  await pingEngine(engine);
+  const target = await resolveEnterTarget(engine, container);
+  const helper = await selectHelperRunner(engine, { mode, image: options.get('--helper-image') });
+  if (!helper.runner) throw new EnterError(`cannot enter ${target.name}'s namespaces: ${helper.reason ?? 'no host helper'}`);
+  const args = enterHelperArgs(target.pid, namespaces, command.length ? command : ['/bin/sh']);
+  const line = helper.runner.commandLine(args);
+  if (line) return runInherited(line.command, line.args);
+  return runAttached(await (helper.runner as ContainerHelperRunner).startAttached(args, { tty: !!(process.stdin.isTTY && process.stdout.isTTY) }));
+}
+
+/** The helper on this machine, with our stdin, stdout, stderr (and TTY, if any) passed straight through. */
+function runInherited(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit' });
+    child.on('error', (error) => reject(new EnterError(`cannot run ${command}: ${error.message}`)));
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 1) : 1)));
+  });
+}
+
+/** The helper in its container on the engine: our terminal wired to it over the API. */
+async function runAttached(proc: AttachedProcess): Promise<number> {
+  const stdin = process.stdin;
+  const raw = stdin.isTTY && process.stdout.isTTY;
+  if (raw) stdin.setRawMode(true);
+  const resize = () => void proc.resize(process.stdout.columns ?? 80, process.stdout.rows ?? 24);
+  if (raw) {
+    resize();
+    process.stdout.on('resize', resize);
+  }
+  proc.onData((chunk) => process.stdout.write(chunk));
+  const onInput = (chunk: Buffer) => proc.write(chunk);
+  stdin.on('data', onInput);
+  stdin.on('end', () => proc.endInput());
+  try {
+    return await proc.exited;
+  } finally {
+    stdin.off('data', onInput);
+    if (raw) stdin.setRawMode(false);
+    stdin.pause();
+    proc.dispose();
+  }
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -64,7 +156,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`container-internals: ${firstLine(message)}\n${USAGE}`);
       process.exitCode = 2;
-    } else if (error instanceof EngineUnreachableError || error instanceof EndpointError) {
+    } else if (error instanceof EngineUnreachableError || error instanceof EndpointError || error instanceof EnterError) {
       process.stderr.write(`container-internals: ${message}\n`);
       process.exitCode = 1;
     } else {

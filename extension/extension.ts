@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { GROUP_BY_STATE_KEY, registerCommands } from './ui/commands';
 import { CONTAINERS_VIEW, ContainersTreeProvider } from './ui/containers-tree';
 import { EngineSession } from './ui/engine-session';
+import { ExecCommands } from './ui/exec-commands';
 import { INSPECT_SCHEME, InspectDocumentProvider } from './ui/inspect-documents';
 import { NETWORKS_VIEW, NetworksTreeProvider } from './ui/networks-tree';
 import { type GroupBy, GROUP_BY_VALUES, readSettings } from './ui/settings';
@@ -16,6 +17,7 @@ export interface ContainerInternalsApi {
   containers: ContainersTreeProvider;
   networks: NetworksTreeProvider;
   volumes: VolumesTreeProvider;
+  exec: ExecCommands;
   /** Time spent inside activate(), in milliseconds. */
   activationMs: number;
 }
@@ -29,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
   const containers = new ContainersTreeProvider(session, groupBy);
   const networks = new NetworksTreeProvider(session);
   const volumes = new VolumesTreeProvider(session);
+  const exec = new ExecCommands(session, log);
   const containersView = vscode.window.createTreeView(CONTAINERS_VIEW, { treeDataProvider: containers, showCollapseAll: true });
   context.subscriptions.push(
     log,
@@ -40,12 +43,17 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
     vscode.window.createTreeView(NETWORKS_VIEW, { treeDataProvider: networks, showCollapseAll: true }),
     vscode.window.createTreeView(VOLUMES_VIEW, { treeDataProvider: volumes, showCollapseAll: true }),
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectDocumentProvider(session)),
+    exec,
     ...registerCommands({ context, session, containers, containersView, log }),
+    vscode.commands.registerCommand('containerInternals.attachShell', (target?: Parameters<ExecCommands['attachShell']>[0]) => exec.attachShell(target)),
+    vscode.commands.registerCommand('containerInternals.enterNamespaces', (target?: Parameters<ExecCommands['enterNamespaces']>[0]) => exec.enterNamespaces(target)),
+    vscode.commands.registerCommand('containerInternals.execHere', (uri?: vscode.Uri, options?: { container?: string }) => exec.execHere(uri instanceof vscode.Uri ? uri : undefined, options)),
+    vscode.commands.registerCommand('containerInternals.runFileInContainer', (uri?: vscode.Uri, options?: { container?: string }) => exec.runFileInContainer(uri instanceof vscode.Uri ? uri : undefined, options)),
   );
   void vscode.commands.executeCommand('setContext', 'containerInternals.groupBy', groupBy);
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { session, containers, networks, volumes, activationMs };
+  return { session, containers, networks, volumes, exec, activationMs };
 }
 
 export function deactivate(): void {

@@ -3,7 +3,9 @@
 // the script text is our own constant, passed as `sh -c SCRIPT NAME ARGS...`.
 
 import { spawn } from 'node:child_process';
-import { PassThrough } from 'node:stream';
+import { type Duplex, PassThrough } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { attach, type AttachedProcess } from './attached-process';
 import helperScript from '../helper/host-helper.sh';
 import type { Engine } from './engine';
 import { firstLine } from './engine';
@@ -27,6 +29,11 @@ export interface HelperRunner {
   /** A short description for logs and the tree, e.g. "sudo -n" or "container busybox:latest". */
   readonly description: string;
   run(args: readonly string[], timeoutMs?: number): Promise<HelperRunResult>;
+  /**
+   * For interactive use (a terminal, the CLI's `enter`): the argv that runs the
+   * helper on this machine, or null when it can only run on the engine.
+   */
+  commandLine(args: readonly string[]): { command: string; args: string[] } | null;
 }
 
 export class HelperRunError extends Error {}
@@ -67,7 +74,11 @@ export class LocalHelperRunner implements HelperRunner {
   readonly mode = 'local' as const;
   readonly description = 'local (this process is root)';
   run(args: readonly string[], timeoutMs = DEFAULT_HELPER_TIMEOUT_MS): Promise<HelperRunResult> {
-    return runProcess('sh', ['-c', HELPER_SCRIPT, 'container-internals-helper', ...args], timeoutMs);
+    const line = this.commandLine(args);
+    return runProcess(line.command, line.args, timeoutMs);
+  }
+  commandLine(args: readonly string[]): { command: string; args: string[] } {
+    return { command: 'sh', args: ['-c', HELPER_SCRIPT, 'container-internals-helper', ...args] };
   }
 }
 
@@ -75,8 +86,12 @@ export class SudoHelperRunner implements HelperRunner {
   readonly mode = 'sudo' as const;
   readonly description = 'sudo -n';
   run(args: readonly string[], timeoutMs = DEFAULT_HELPER_TIMEOUT_MS): Promise<HelperRunResult> {
+    const line = this.commandLine(args);
+    return runProcess(line.command, line.args, timeoutMs);
+  }
+  commandLine(args: readonly string[]): { command: string; args: string[] } {
     // -n: never prompt. A password prompt would hang a tree refresh.
-    return runProcess('sudo', ['-n', 'sh', '-c', HELPER_SCRIPT, 'container-internals-helper', ...args], timeoutMs);
+    return { command: 'sudo', args: ['-n', 'sh', '-c', HELPER_SCRIPT, 'container-internals-helper', ...args] };
   }
 }
 
@@ -95,16 +110,22 @@ export class ContainerHelperRunner implements HelperRunner {
     this.description = `privileged container from ${image}`;
   }
 
-  async run(args: readonly string[], timeoutMs = DEFAULT_HELPER_TIMEOUT_MS): Promise<HelperRunResult> {
+  commandLine(): null {
+    return null;
+  }
+
+  private create(args: readonly string[], interactive: { tty: boolean } | null): Promise<Dockerode.Container> {
     // Attach and wait stay quiet until the script ends: they need the stream client.
-    const docker = this.engine.streams;
-    const container = await docker.createContainer({
+    return this.engine.streams.createContainer({
       Image: this.image,
       Cmd: ['sh', '-c', HELPER_SCRIPT, 'container-internals-helper', ...args],
       Labels: { [HELPER_CONTAINER_LABEL]: '1' },
+      AttachStdin: !!interactive,
+      OpenStdin: !!interactive,
+      StdinOnce: !!interactive,
       AttachStdout: true,
       AttachStderr: true,
-      Tty: false,
+      Tty: interactive?.tty ?? false,
       // Only what setns() and reading other processes' /proc/PID/ns need, not
       // --privileged: that is refused where the engine itself runs with fewer
       // capabilities (nested or sandboxed daemons) and grants far more than we use.
@@ -116,6 +137,28 @@ export class ContainerHelperRunner implements HelperRunner {
         AutoRemove: false,
       },
     });
+  }
+
+  /** Runs the helper in its container with stdin attached (and a TTY if asked), for `enter`. */
+  async startAttached(args: readonly string[], options: { tty: boolean }): Promise<AttachedProcess> {
+    const container = await this.create(args, options);
+    try {
+      const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+      await container.start();
+      return attach(stream, this.engine, options.tty, {
+        resize: (columns, rows) => container.resize({ h: rows, w: columns }).then(() => undefined),
+        exitCode: async () => ((await container.wait()) as { StatusCode: number }).StatusCode,
+        cleanup: () => container.remove({ force: true }).then(() => undefined),
+      });
+    } catch (error) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async run(args: readonly string[], timeoutMs = DEFAULT_HELPER_TIMEOUT_MS): Promise<HelperRunResult> {
+    const docker = this.engine.streams;
+    const container = await this.create(args, null);
     try {
       const stream = await container.attach({ stream: true, stdout: true, stderr: true });
       const stdout = new PassThrough();

@@ -120,6 +120,12 @@ export class LiveSnapshot implements Disposable {
     return this.running;
   }
 
+  /** How the host helper runs for this engine (selected once, on start). */
+  helperSelection(): Promise<HelperSelection> {
+    this.helper ??= selectHelperRunner(this.engine, this.options.helper);
+    return this.helper;
+  }
+
   /** Re-selects the helper runner (after a setting changed) and refreshes. */
   reselectHelper(options: HelperOptions): Promise<void> {
     this.options.helper = options;

@@ -268,10 +268,50 @@ collect() {
   cat "$@" "$tmp/mid2" "$tmp/files.a" "$tmp/files.b" "$tmp/end"
 }
 
+# enter PID [NAMESPACE...] -- COMMAND [ARGS...]
+# Joins the chosen namespaces of PID and execs COMMAND there, like `docker exec`
+# does, but with the host's tools unless mnt is joined. Interactive: errors go
+# to stderr as one line, and the exit status is COMMAND's own.
+enter() {
+  pid=${1:-}
+  [ $# -gt 0 ] && shift
+  if ! is_pid "$pid"; then
+    echo "container-internals-helper: enter needs a numeric pid" >&2
+    exit 125
+  fi
+  if [ ! -e /proc/"$pid"/ns/net ]; then
+    echo "container-internals-helper: process $pid does not exist or cannot be inspected here" >&2
+    exit 125
+  fi
+  # Only these fixed option words are ever added, so splitting $flags is safe.
+  flags=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --) shift; break ;;
+      net) flags="$flags -n" ;;
+      pid) flags="$flags -p" ;;
+      uts) flags="$flags -u" ;;
+      ipc) flags="$flags -i" ;;
+      mnt) flags="$flags -m" ;;
+      cgroup) flags="$flags -C" ;;
+      user) flags="$flags -U" ;;
+      *)
+        echo "container-internals-helper: unknown namespace (use net, pid, uts, ipc, mnt, cgroup, user)" >&2
+        exit 125
+        ;;
+    esac
+    shift
+  done
+  [ $# -gt 0 ] || set -- /bin/sh
+  # shellcheck disable=SC2086
+  exec nsenter -t "$pid" $flags -- "$@"
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   collect) collect "$@" ;;
+  enter) enter "$@" ;;
   version) printf '{"format":"container-internals-helper","version":%s,"ok":true}\n' "$HELPER_VERSION" ;;
   *) die_json "unknown subcommand" ;;
 esac

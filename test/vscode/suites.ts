@@ -2,3 +2,4 @@
 import './containers-view.test';
 import './other-views.test';
 import './engine-errors.test';
+import './exec.test';

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ContainerInternalsApi } from '../../extension/extension';
+import type { ExecResult } from '../../extension/ui/exec-commands';
+import { activateExtension } from './api';
+import { docker, waitFor } from './lab';
+
+async function labDataDir(): Promise<string> {
+  // The host side of cilab-web's /srv/app bind mount, as Docker reports it.
+  const mounts = JSON.parse(await docker(['inspect', '-f', '{{json .Mounts}}', 'cilab-web'])) as Array<{ Source: string; Destination: string }>;
+  const src = mounts.find((m) => m.Destination === '/srv/app')?.Source;
+  assert.ok(src);
+  return src;
+}
+
+function transcriptOf(result: ExecResult): () => string {
+  assert.ok(result.ok && result.pty, result.reason);
+  return () => result.pty?.transcript ?? '';
+}
+
+describe('Exec', () => {
+  let api: ContainerInternalsApi;
+  before(async () => {
+    api = await activateExtension();
+    await api.session.refresh();
+  });
+  afterEach(() => {
+    for (const t of vscode.window.terminals) t.dispose();
+  });
+
+  it('Attach Shell runs a Docker API shell, in the asked directory, and shows its exit code', async () => {
+    const result = (await vscode.commands.executeCommand('containerInternals.attachShell', { container: 'cilab-web', workingDir: '/srv/app' })) as ExecResult;
+    const transcript = transcriptOf(result);
+    result.terminal?.sendText('pwd');
+    await waitFor('pwd output', async () => /\/srv\/app/.test(transcript()));
+    result.terminal?.sendText('exit 3');
+    await waitFor('the exit code', async () => /process exited with code 3/.test(transcript()));
+    assert.equal(result.pty?.exitCode, 3);
+  });
+
+  it('Attach Shell says there is no shell in a shell-less image, instead of failing obscurely', async () => {
+    const result = (await vscode.commands.executeCommand('containerInternals.attachShell', { container: 'cilab-shellless' })) as ExecResult;
+    assert.deepEqual([result.ok, result.reason], [false, 'no-shell']);
+  });
+
+  it('Exec Here opens a shell where the file is visible in the chosen container', async () => {
+    const file = path.join(await labDataDir(), 'hello.txt');
+    await vscode.window.showTextDocument(vscode.Uri.file(file));
+    // hello.txt is visible in cilab-web at /srv/app and in cilab-undermount at /data.
+    const result = (await vscode.commands.executeCommand('containerInternals.execHere', vscode.Uri.file(file), { container: 'cilab-web' })) as ExecResult;
+    const transcript = transcriptOf(result);
+    result.terminal?.sendText('pwd; cat hello.txt');
+    await waitFor('the mapped directory and the file', async () => /\/srv\/app/.test(transcript()) && /hello from the host/.test(transcript()));
+  });
+
+  it('Run in Container runs the file by its shebang and shows the output', async () => {
+    const script = path.join(await labDataDir(), 'run-me.sh');
+    fs.writeFileSync(script, '#!/bin/sh\necho "ran as $(id -u) in $PWD"\nexit 6\n', { mode: 0o755 });
+    try {
+      const result = (await vscode.commands.executeCommand('containerInternals.runFileInContainer', vscode.Uri.file(script), { container: 'cilab-web' })) as ExecResult;
+      const transcript = transcriptOf(result);
+      await waitFor('the script output and exit code', async () => /ran as 0 in \/srv\/app/.test(transcript()) && /exited with code 6/.test(transcript()));
+    } finally {
+      fs.rmSync(script, { force: true });
+    }
+  });
+
+  it('Enter Namespaces starts the helper in a terminal with the chosen namespaces, and the command exit status shows', async () => {
+    const pid = await docker(['inspect', '-f', '{{.State.Pid}}', 'cilab-multi']);
+    const result = (await vscode.commands.executeCommand('containerInternals.enterNamespaces', { container: 'cilab-multi', namespaces: ['net', 'uts'], command: ['sh', '-c', 'ip -o link show eth1 && exit 7'] })) as ExecResult;
+    assert.ok(result.ok && result.terminal, result.reason);
+    const options = result.terminal.creationOptions as vscode.TerminalOptions;
+    const args = options.shellArgs as string[];
+    assert.deepEqual(args.slice(args.indexOf('enter')), ['enter', pid, 'net', 'uts', '--', 'sh', '-c', 'ip -o link show eth1 && exit 7']);
+    assert.match(String(options.message), /Joined net, uts of cilab-multi/);
+    // eth1 exists only inside cilab-multi's namespace: 7 means `ip` found it there.
+    const code = await waitFor('the process to exit', async () => result.terminal?.exitStatus?.code);
+    assert.equal(code, 7);
+  });
+});
