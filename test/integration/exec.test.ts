@@ -2,11 +2,13 @@
 // the host helper (local and helper-container runners), including hostile argv.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { detectShell, ExecError, execCollect, startExec } from '../../extension/core/attached-process';
 import { createEngine } from '../../extension/core/engine';
 import { resolveEndpoint } from '../../extension/core/engine-endpoint';
-import { cli, docker, LAB_IMAGE, LAB_LABEL, requireLab, run } from './lab';
+import { CLI, cli, docker, LAB_IMAGE, LAB_LABEL, requireLab, run } from './lab';
 
 const engine = createEngine(resolveEndpoint({ env: {} }));
 const ODD = 'cilab-odd.name_1-';
@@ -112,7 +114,13 @@ for (const mode of ['local', 'container'] as const) {
 
 describe('container-internals enter without privilege', () => {
   it('exits non-zero with one clear line', async () => {
-    const r = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, `${process.cwd()}/dist/cli.js`, 'enter', '--helper', 'local', 'cilab-web', 'true']);
+    // The bundle is self-contained; copy it where an unprivileged user can read it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-nobody-'));
+    fs.chmodSync(dir, 0o755);
+    fs.copyFileSync(CLI, path.join(dir, 'cli.js'));
+    fs.chmodSync(path.join(dir, 'cli.js'), 0o644);
+    const r = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(dir, 'cli.js'), 'enter', '--helper', 'local', 'cilab-web', 'true']);
+    fs.rmSync(dir, { recursive: true, force: true });
     assert.notEqual(r.code, 0);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /permission denied|needs this process to run as root/);
