@@ -1,6 +1,7 @@
 // Bundles every entry point. `vscode` is provided by the editor at run time.
 import * as esbuild from 'esbuild';
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -25,6 +26,19 @@ module.exports.Client = module.exports;`,
   },
 };
 
+/** Copies a static asset next to a bundle after each build. */
+function copyFile(from, to) {
+  return {
+    name: `copy ${from}`,
+    setup(build) {
+      build.onEnd(() => {
+        mkdirSync(dirname(to), { recursive: true });
+        copyFileSync(from, to);
+      });
+    },
+  };
+}
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -46,6 +60,9 @@ const entries = [
   { entryPoints: ['bench/api-floor.ts'], outfile: 'dist/bench/api-floor.js' },
   { entryPoints: ['bench/tree-in-workbench.ts'], outfile: 'dist/bench/tree-in-workbench.js', external: ['vscode', 'playwright-core'] },
 ];
+
+// The diagram webview: a browser bundle with its stylesheet beside it.
+entries.push({ entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'iife', target: 'es2022', plugins: [copyFile('webview/diagram.css', 'dist/webview/diagram.css')] });
 
 // The extension-host test suites: mocha stays external (resolved from node_modules).
 entries.push(

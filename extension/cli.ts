@@ -10,6 +10,7 @@ import { DEFAULT_ENTER_NAMESPACES, EnterError, enterHelperArgs, parseNamespaceLi
 import { EndpointError, resolveEndpoint } from './core/engine-endpoint';
 import { type ContainerHelperRunner, selectHelperRunner } from './core/helper-runners';
 import type { HelperMode } from './core/model';
+import { renderDiagramSvg } from './core/diagram-svg';
 import { takeSnapshot } from './core/snapshot';
 import { renderSnapshotText } from './core/snapshot-text';
 
@@ -17,6 +18,7 @@ const USAGE = `Usage: container-internals <command> [options]
 
 Commands:
   snapshot [--json]        Show containers with their namespaces, mounts and veth/bridge wiring
+  diagram --svg            Draw bridges, veth pairs and network namespaces as a standalone SVG (stdout)
   enter CONTAINER [--ns net,pid,uts,ipc,mnt,cgroup,user] [--] [COMMAND [ARGS...]]
                            Run COMMAND (default /bin/sh) on the host inside the container's
                            namespaces (default net,uts,ipc,pid): host tools, the container's view.
@@ -41,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
     strict: true,
     options: {
       json: { type: 'boolean' },
+      svg: { type: 'boolean' },
       host: { type: 'string' },
       helper: { type: 'string' },
       'helper-image': { type: 'string' },
@@ -52,7 +55,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command || values.help ? 0 : 2;
   }
-  if (command !== 'snapshot') throw new UsageError(`unknown command "${command}"`);
+  if (command !== 'snapshot' && command !== 'diagram') throw new UsageError(`unknown command "${command}"`);
+  if (command === 'diagram' && !values.svg) throw new UsageError('diagram needs --svg (the only output format)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const mode = (values.helper ?? 'auto') as HelperMode;
   if (!HELPER_MODES.includes(mode)) throw new UsageError(`--helper must be one of ${HELPER_MODES.join(', ')}`);
@@ -60,7 +64,8 @@ async function main(argv: string[]): Promise<number> {
   const engine = createEngine(resolveEndpoint({ explicit: values.host }));
   const helper = await selectHelperRunner(engine, { mode, image: values['helper-image'] });
   const snapshot = await takeSnapshot(engine, { helper });
-  process.stdout.write(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderSnapshotText(snapshot));
+  if (command === 'diagram') process.stdout.write(`${await renderDiagramSvg(snapshot, { standalone: true })}\n`);
+  else process.stdout.write(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderSnapshotText(snapshot));
   return 0;
 }
 

@@ -4,6 +4,8 @@
 import * as vscode from 'vscode';
 import { GROUP_BY_STATE_KEY, registerCommands } from './ui/commands';
 import { CONTAINERS_VIEW, ContainersTreeProvider } from './ui/containers-tree';
+import { ContainerNode } from './ui/container-nodes';
+import { DiagramPanel } from './ui/diagram-panel';
 import { EngineSession } from './ui/engine-session';
 import { ExecCommands } from './ui/exec-commands';
 import { INSPECT_SCHEME, InspectDocumentProvider } from './ui/inspect-documents';
@@ -45,6 +47,11 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectDocumentProvider(session)),
     exec,
     ...registerCommands({ context, session, containers, containersView, log }),
+    vscode.commands.registerCommand('containerInternals.showNetworkDiagram', () => DiagramPanel.show(context.extensionUri, session, log)),
+    vscode.commands.registerCommand('containerInternals.showInDiagram', (node?: ContainerNode | string) =>
+      DiagramPanel.show(context.extensionUri, session, log, node instanceof ContainerNode ? node.container.name : node),
+    ),
+    { dispose: () => DiagramPanel.open?.dispose() },
     vscode.commands.registerCommand('containerInternals.attachShell', (target?: Parameters<ExecCommands['attachShell']>[0]) => exec.attachShell(target)),
     vscode.commands.registerCommand('containerInternals.enterNamespaces', (target?: Parameters<ExecCommands['enterNamespaces']>[0]) => exec.enterNamespaces(target)),
     vscode.commands.registerCommand('containerInternals.execHere', (uri?: vscode.Uri, options?: { container?: string }) => exec.execHere(uri instanceof vscode.Uri ? uri : undefined, options)),

@@ -50,7 +50,9 @@ function run(title, command, args, { count } = {}) {
 
 const steps = async () => {
   if (!(await run('build', process.execPath, ['esbuild.config.mjs']))) return;
-  if (!(await run('typecheck', process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit']))) return;
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  if (!(await run('typecheck', process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit']))) return;
+  if (!(await run('typecheck (webview)', process.execPath, [tsc, '-p', 'webview/tsconfig.json', '--noEmit']))) return;
   if (!(await run('lab', 'bash', ['test/lab/lab.sh', 'up']))) return;
   await run('unit + integration', process.execPath, ['test/run-node-tests.mjs', 'unit', 'integration'], { count: 'node' });
   if (!(await run('code-server', 'bash', ['scripts/install-code-server.sh']))) return;

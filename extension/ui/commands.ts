@@ -80,6 +80,12 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (choice === 'Copy Path') await copy(hostPath, 'path');
       if (choice === 'Open Folder in New Window') await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
     }),
+    reg('revealContainer', async (name?: string) => {
+      const target = name ? containers.nodesForContainer(name)[0] : undefined;
+      if (!target) return;
+      await vscode.commands.executeCommand("containerInternals.containers.focus");
+      await containersView.reveal(target, { select: true, focus: true, expand: true });
+    }),
     reg('revealSharers', async (node?: TreeNode) => {
       if (!(node instanceof NamespaceNode)) return;
       const sharers = node.sharers;

@@ -1,0 +1,137 @@
+// Hosts the network diagram webview: a strict CSP with a fresh nonce, assets
+// only from dist/webview, and data only through typed postMessage.
+
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { HostToWebview, WebviewToHost } from '../../webview/protocol';
+import type { EngineSession, SessionState } from './engine-session';
+
+export class DiagramPanel implements vscode.Disposable {
+  private static current: DiagramPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private pendingFocus: string | null = null;
+  private stale = false;
+
+  static show(extensionUri: vscode.Uri, session: EngineSession, log: vscode.LogOutputChannel, focus?: string): DiagramPanel {
+    session.ensureStarted();
+    if (!DiagramPanel.current) DiagramPanel.current = new DiagramPanel(extensionUri, session, log);
+    const panel = DiagramPanel.current;
+    panel.panel.reveal(undefined, false);
+    if (focus) panel.focus(focus);
+    return panel;
+  }
+
+  /** The open panel, if any (for tests). */
+  static get open(): DiagramPanel | undefined {
+    return DiagramPanel.current;
+  }
+
+  readonly panel: vscode.WebviewPanel;
+
+  private constructor(extensionUri: vscode.Uri, private readonly session: EngineSession, private readonly log: vscode.LogOutputChannel) {
+    const assets = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    this.panel = vscode.window.createWebviewPanel('containerInternals.diagram', 'Network Diagram', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [assets],
+    });
+    this.panel.webview.html = this.html(assets);
+    this.disposables.push(
+      this.panel.onDidDispose(() => this.dispose()),
+      this.panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.receive(m)),
+      session.onDidChangeState((state) => this.update(state)),
+      // A hidden webview is torn down and rebuilt; send the latest when it shows again.
+      this.panel.onDidChangeViewState(() => {
+        if (this.panel.visible && this.stale) this.update(this.session.state);
+      }),
+    );
+  }
+
+  private html(assets: vscode.Uri): string {
+    const webview = this.panel.webview;
+    const nonce = randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(assets, 'main.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(assets, 'diagram.css'));
+    const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Network Diagram</title>
+</head>
+<body>
+<div id="toolbar" role="toolbar" aria-label="Diagram tools">
+  <select id="network" aria-label="Filter by Docker network"></select>
+  <input id="search" type="search" placeholder="Search containers, bridges, inodes" aria-label="Search">
+  <button id="zoomIn" title="Zoom in (+)" aria-label="Zoom in">+</button>
+  <button id="zoomOut" title="Zoom out (-)" aria-label="Zoom out">−</button>
+  <button id="fit" title="Fit (0)" aria-label="Fit to window">Fit</button>
+  <button id="export" title="Export as SVG" aria-label="Export as SVG">Export SVG</button>
+  <span id="status" aria-live="polite"></span>
+</div>
+<div id="canvas"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  private post(message: HostToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private update(state: SessionState): void {
+    if (!this.ready) return;
+    if (!this.panel.visible) {
+      this.stale = true;
+      return;
+    }
+    this.stale = false;
+    if (state.kind === 'ready') this.post({ type: 'snapshot', snapshot: state.snapshot });
+    else if (state.kind === 'unreachable') this.post({ type: 'problem', message: `Cannot reach Docker at ${state.endpoint}: ${state.reason}` });
+    else if (state.kind === 'failed' || state.kind === 'misconfigured') this.post({ type: 'problem', message: state.reason });
+  }
+
+  focus(container: string): void {
+    if (this.ready) this.post({ type: 'focus', container });
+    else this.pendingFocus = container;
+  }
+
+  private receive(message: WebviewToHost): void {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.update(this.session.state);
+        if (this.pendingFocus) {
+          this.post({ type: 'focus', container: this.pendingFocus });
+          this.pendingFocus = null;
+        }
+        break;
+      case 'reveal':
+        void vscode.commands.executeCommand('containerInternals.revealContainer', message.container);
+        break;
+      case 'export':
+        void this.export(message.svg);
+        break;
+      case 'error':
+        this.log.error(`diagram: ${message.message}`);
+        break;
+    }
+  }
+
+  private async export(svg: string): Promise<void> {
+    const target = await vscode.window.showSaveDialog({ filters: { SVG: ['svg'] }, saveLabel: 'Export Diagram', defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'network.svg') : undefined });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, Buffer.from(svg, 'utf8'));
+    vscode.window.setStatusBarMessage(`Diagram saved to ${target.fsPath}`, 4000);
+  }
+
+  dispose(): void {
+    if (DiagramPanel.current === this) DiagramPanel.current = undefined;
+    for (const d of this.disposables) d.dispose();
+    this.disposables.length = 0;
+    this.panel.dispose();
+  }
+}

@@ -1,0 +1,228 @@
+// The diagram webview. It draws with the same function as the CLI export, and
+// inserts the SVG as a parsed document (names are escaped text inside it, and
+// the CSP refuses any inline script or handler). Pan, zoom, filter, search and
+// selection survive live updates.
+
+import { renderDiagramSvg } from '../extension/core/diagram-svg';
+import type { Snapshot } from '../extension/core/model';
+import type { HostToWebview, WebviewToHost } from './protocol';
+
+interface ViewState {
+  viewBox: [number, number, number, number] | null;
+  network: string;
+  search: string;
+  selected: string | null;
+}
+
+declare function acquireVsCodeApi(): { postMessage(message: WebviewToHost): void; getState(): ViewState | undefined; setState(state: ViewState): void };
+
+const vscode = acquireVsCodeApi();
+const state: ViewState = { viewBox: null, network: '', search: '', selected: null, ...vscode.getState() };
+const canvas = document.getElementById('canvas') as HTMLDivElement;
+const networkSelect = document.getElementById('network') as HTMLSelectElement;
+const searchInput = document.getElementById('search') as HTMLInputElement;
+const status = document.getElementById('status') as HTMLSpanElement;
+let snapshot: Snapshot | null = null;
+let svg: SVGSVGElement | null = null;
+let renderSeq = 0;
+
+const post = (message: WebviewToHost): void => vscode.postMessage(message);
+const save = (): void => vscode.setState(state);
+
+window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
+  const message = event.data;
+  if (message.type === 'snapshot') {
+    snapshot = message.snapshot;
+    void draw();
+  } else if (message.type === 'focus') {
+    focusContainer(message.container);
+  } else if (message.type === 'problem') {
+    canvas.replaceChildren(Object.assign(document.createElement('div'), { id: 'problem', textContent: message.message }));
+    svg = null;
+  }
+});
+
+async function draw(): Promise<void> {
+  if (!snapshot) return;
+  const seq = ++renderSeq;
+  try {
+    const text = await renderDiagramSvg(snapshot);
+    if (seq !== renderSeq) return; // a newer snapshot arrived meanwhile
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    if (doc.querySelector('parsererror')) throw new Error('the diagram is not well-formed SVG');
+    const next = document.importNode(doc.documentElement, true) as unknown as SVGSVGElement;
+    next.setAttribute('tabindex', '0');
+    next.setAttribute('role', 'img');
+    next.setAttribute('aria-label', 'Network diagram: bridges, veth pairs and network namespaces');
+    next.removeAttribute('width');
+    next.removeAttribute('height');
+    const natural = next.getAttribute('viewBox');
+    next.dataset.natural = natural ?? '';
+    if (state.viewBox) next.setAttribute('viewBox', state.viewBox.join(' '));
+    canvas.replaceChildren(next);
+    svg = next;
+    wire(next);
+    fillNetworks();
+    applyFilters();
+    status.textContent = `${snapshot.containers.filter((c) => c.pid !== null).length} running · ${snapshot.bridges.length} bridges`;
+  } catch (error) {
+    post({ type: 'error', message: (error as Error).message });
+  }
+}
+
+function fillNetworks(): void {
+  const names = ['', ...(snapshot?.networks.map((n) => n.name) ?? [])];
+  const current = [...networkSelect.options].map((o) => o.value);
+  if (current.join('\n') === names.join('\n')) return;
+  networkSelect.replaceChildren(
+    ...names.map((name) => {
+      const option = document.createElement('option');
+      option.value = name;
+      option.textContent = name || 'All networks';
+      return option;
+    }),
+  );
+  networkSelect.value = names.includes(state.network) ? state.network : '';
+}
+
+function applyFilters(): void {
+  if (!svg) return;
+  const network = state.network;
+  for (const el of svg.querySelectorAll<SVGElement>('[data-network], .netns, .veth, .bridge, path.edge')) {
+    const nets = (el.getAttribute('data-network') ?? '').split(' ').filter(Boolean);
+    el.classList.toggle('dimmed', !!network && !nets.includes(network) && !el.classList.contains('frame'));
+  }
+  const query = state.search.trim().toLowerCase();
+  for (const box of svg.querySelectorAll<SVGGElement>('g.netns, g.hostContainers, g.bridge')) {
+    const hay = [box.getAttribute('data-containers'), box.getAttribute('data-bridge'), box.getAttribute('data-netns'), box.textContent].join(' ').toLowerCase();
+    box.classList.toggle('match', !!query && hay.includes(query));
+  }
+  for (const box of svg.querySelectorAll<SVGGElement>('g.netns')) box.classList.toggle('selected', box.getAttribute('data-netns') === state.selected);
+}
+
+function viewBox(): [number, number, number, number] {
+  const vb = svg?.viewBox.baseVal;
+  return vb ? [vb.x, vb.y, vb.width, vb.height] : [0, 0, 1, 1];
+}
+
+function setViewBox(vb: [number, number, number, number]): void {
+  if (!svg) return;
+  state.viewBox = vb;
+  svg.setAttribute('viewBox', vb.join(' '));
+  save();
+}
+
+function zoom(factor: number, cx?: number, cy?: number): void {
+  const [x, y, w, h] = viewBox();
+  const px = cx ?? x + w / 2;
+  const py = cy ?? y + h / 2;
+  setViewBox([px - (px - x) * factor, py - (py - y) * factor, w * factor, h * factor]);
+}
+
+function resetView(): void {
+  if (!svg) return;
+  state.viewBox = null;
+  svg.setAttribute('viewBox', svg.dataset.natural ?? '0 0 100 100');
+  save();
+}
+
+function toSvgPoint(clientX: number, clientY: number): [number, number] {
+  const rect = (svg as SVGSVGElement).getBoundingClientRect();
+  const [x, y, w, h] = viewBox();
+  const scale = Math.max(w / rect.width, h / rect.height);
+  return [x + (clientX - rect.left) * scale, y + (clientY - rect.top) * scale];
+}
+
+function wire(root: SVGSVGElement): void {
+  let drag: { x: number; y: number; vb: [number, number, number, number] } | null = null;
+  root.addEventListener('pointerdown', (e) => {
+    if ((e.target as Element).closest('[data-container]')) return;
+    drag = { x: e.clientX, y: e.clientY, vb: viewBox() };
+    root.classList.add('panning');
+    root.setPointerCapture(e.pointerId);
+  });
+  root.addEventListener('pointermove', (e) => {
+    if (!drag) return;
+    const rect = root.getBoundingClientRect();
+    const scale = Math.max(drag.vb[2] / rect.width, drag.vb[3] / rect.height);
+    setViewBox([drag.vb[0] - (e.clientX - drag.x) * scale, drag.vb[1] - (e.clientY - drag.y) * scale, drag.vb[2], drag.vb[3]]);
+  });
+  root.addEventListener('pointerup', () => {
+    drag = null;
+    root.classList.remove('panning');
+  });
+  root.addEventListener(
+    'wheel',
+    (e) => {
+      e.preventDefault();
+      const [px, py] = toSvgPoint(e.clientX, e.clientY);
+      zoom(e.deltaY > 0 ? 1.15 : 1 / 1.15, px, py);
+    },
+    { passive: false },
+  );
+  root.addEventListener('click', (e) => {
+    const label = (e.target as Element).closest('[data-container]');
+    const box = (e.target as Element).closest('g.netns');
+    if (box) {
+      state.selected = box.getAttribute('data-netns');
+      save();
+      applyFilters();
+    }
+    if (label) post({ type: 'reveal', container: label.getAttribute('data-container') as string });
+  });
+  root.addEventListener('keydown', (e) => {
+    const target = e.target as Element;
+    if (e.key === 'Enter' && target.hasAttribute('data-container')) {
+      post({ type: 'reveal', container: target.getAttribute('data-container') as string });
+      return;
+    }
+    const [x, y, w, h] = viewBox();
+    const step = w / 10;
+    const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    if (moves[e.key]) {
+      e.preventDefault();
+      setViewBox([x + (moves[e.key] as [number, number])[0], y + (moves[e.key] as [number, number])[1], w, h]);
+    } else if (e.key === '+' || e.key === '=') zoom(1 / 1.2);
+    else if (e.key === '-') zoom(1.2);
+    else if (e.key === '0') resetView();
+  });
+}
+
+function focusContainer(name: string): void {
+  if (!svg) return;
+  const label = [...svg.querySelectorAll<SVGElement>('[data-container]')].find((el) => el.getAttribute('data-container') === name);
+  const box = label?.closest('g.netns, g.hostContainers');
+  if (!label || !box) return;
+  const rect = box.querySelector('rect');
+  if (rect) {
+    const bx = Number(rect.getAttribute('x'));
+    const by = Number(rect.getAttribute('y'));
+    const [, , w, h] = viewBox();
+    setViewBox([bx - w / 4, by - h / 4, w, h]);
+  }
+  state.selected = box.getAttribute('data-netns');
+  save();
+  applyFilters();
+  (label as SVGElement & { focus(): void }).focus();
+}
+
+networkSelect.addEventListener('change', () => {
+  state.network = networkSelect.value;
+  save();
+  applyFilters();
+});
+searchInput.value = state.search;
+searchInput.addEventListener('input', () => {
+  state.search = searchInput.value;
+  save();
+  applyFilters();
+});
+document.getElementById('zoomIn')?.addEventListener('click', () => zoom(1 / 1.2));
+document.getElementById('zoomOut')?.addEventListener('click', () => zoom(1.2));
+document.getElementById('fit')?.addEventListener('click', resetView);
+document.getElementById('export')?.addEventListener('click', () => {
+  if (!snapshot) return;
+  void renderDiagramSvg(snapshot, { standalone: true }).then((text) => post({ type: 'export', svg: text }));
+});
+
+post({ type: 'ready' });
