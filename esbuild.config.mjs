@@ -58,6 +58,7 @@ const entries = [
   { entryPoints: ['extension/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['bench/snapshot-vs-floor.ts'], outfile: 'dist/bench/snapshot-vs-floor.js' },
   { entryPoints: ['bench/api-floor.ts'], outfile: 'dist/bench/api-floor.js' },
+  { entryPoints: ['bench/diagram-render.ts'], outfile: 'dist/bench/diagram-render.js' },
   { entryPoints: ['bench/tree-in-workbench.ts'], outfile: 'dist/bench/tree-in-workbench.js', external: ['vscode', 'playwright-core'] },
 ];
 

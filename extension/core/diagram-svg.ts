@@ -111,7 +111,7 @@ export function diagramGraph(snapshot: Snapshot): { graph: ElkNode; nodes: Map<s
         }
         const e1 = `e:${ifId}->${vethId}`;
         elkEdges.push({ id: e1, sources: [ifId], targets: [vethId] });
-        edges.set(e1, { kind: 'veth', attrs: { 'data-netns': inode, 'data-ifname': i.name, 'data-container': owner.name, ...(i.network ? { 'data-network': i.network } : {}) } });
+        edges.set(e1, { kind: 'veth', attrs: { 'data-netns': inode, 'data-ifname': i.name, 'data-from-container': owner.name, ...(i.network ? { 'data-network': i.network } : {}) } });
         if (i.hostPeer.bridge && nodes.has(`bridge:${i.hostPeer.bridge}`)) {
           const e2 = `e:${vethId}->bridge:${i.hostPeer.bridge}`;
           if (!edges.has(e2)) {
@@ -128,7 +128,7 @@ export function diagramGraph(snapshot: Snapshot): { graph: ElkNode; nodes: Map<s
         }
         const e = `e:${ifId}->${parentId}`;
         elkEdges.push({ id: e, sources: [ifId], targets: [parentId] });
-        edges.set(e, { kind: 'parent', attrs: { 'data-netns': inode, 'data-ifname': i.name, 'data-container': owner.name, 'data-kind': i.kind, ...(i.network ? { 'data-network': i.network } : {}) } });
+        edges.set(e, { kind: 'parent', attrs: { 'data-netns': inode, 'data-ifname': i.name, 'data-from-container': owner.name, 'data-kind': i.kind, ...(i.network ? { 'data-network': i.network } : {}) } });
       }
     }
     const header = lines.length * LINE_HEIGHT + 2 * PAD;

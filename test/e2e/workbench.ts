@@ -71,3 +71,10 @@ export async function widenSideBar(page: Page, width: number): Promise<void> {
   await page.mouse.move(box.x + width, y, { steps: 5 });
   await page.mouse.up();
 }
+
+/** Runs a palette command by its full title, clicking the row once the list has it. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+}

@@ -52,6 +52,17 @@ describe('CLI', () => {
     assert.ok(s.containers.find((c) => c.name === 'cilab-web')?.mounts.some((m) => m.destination === '/srv/app'));
   });
 
+  it('draws the diagram as a standalone SVG', async () => {
+    const r = await cli(['diagram', '--svg']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(r.stdout, /<style>/);
+    assert.match(r.stdout, /data-bridge="docker0"/);
+    assert.match(r.stdout, /data-container="cilab-web"/);
+    assert.ok(!r.stdout.includes('<img'));
+    assert.equal((await cli(['diagram'])).code, 2);
+  });
+
   it('prints a readable tree by default', async () => {
     const r = await cli(['snapshot', '--helper', 'local']);
     assert.equal(r.code, 0, r.stderr);

@@ -110,6 +110,8 @@ up() {
     --label 'evil=$(touch /tmp/cilab-pwned-label)' \
     --label "quote='\";\`touch /tmp/cilab-pwned-tick\`" \
     --label "$(printf 'newline=a\nb')" \
+    --label com.docker.compose.project=cilab-evil \
+    --label 'com.docker.compose.service=<img src=x onerror="document.title=1">' \
     -v "$DATA_DIR/\$(touch hostile-ran) 'q\" ;x:/mnt/\$(touch x) 'q\" ;x" \
     "$BUSYBOX_IMAGE" sleep 86400
   # under-mount: the image has files at /data; the bind mount hides them.

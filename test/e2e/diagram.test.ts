@@ -1,0 +1,79 @@
+// The network diagram webview in the workbench, against the lab.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { openWorkbenchWithVsix, runCommand, SCREENSHOTS } from './workbench';
+
+function docker(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => execFile('docker', args, (e, out, err) => (e ? reject(new Error(err || e.message)) : resolve(out.trim()))));
+}
+const netns = async (name: string) => /\[(\d+)\]/.exec(fs.readlinkSync(`/proc/${await docker(['inspect', '-f', '{{.State.Pid}}', name])}/ns/net`))?.[1];
+
+describe('Network diagram in the workbench', () => {
+  let page: Page;
+  let close: () => Promise<void>;
+  let frame: FrameLocator;
+
+  before(async () => {
+    ({ page, close } = await openWorkbenchWithVsix());
+    await runCommand(page, 'Container Internals: Show Network Diagram');
+    frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await frame.locator('svg.ci-diagram').waitFor({ timeout: 30_000 });
+  });
+  after(async () => {
+    await docker(['rm', '-f', 'cilab-diagram-live']).catch(() => undefined);
+    await close?.();
+  });
+
+  it('draws containers that share a netns inside one box, both bridges, and two edges for a multi-homed container', async () => {
+    const web = await netns('cilab-web');
+    const box = frame.locator(`g.netns[data-netns="${web}"]`);
+    assert.equal(await box.count(), 1);
+    assert.deepEqual((await box.locator('[data-container]').evaluateAll((els) => els.map((e) => e.getAttribute('data-container')))).sort(), ['cilab-sidecar', 'cilab-web']);
+    const multi = await netns('cilab-multi');
+    assert.equal(await frame.locator(`path.edge.veth[data-netns="${multi}"]`).count(), 2);
+    const netA = (await docker(['network', 'inspect', '-f', '{{.Id}}', 'cilab-net-a'])).slice(0, 12);
+    assert.equal(await frame.locator(`g.bridge[data-bridge="br-${netA}"]`).count(), 1);
+    assert.equal(await frame.locator('g.bridge[data-bridge="docker0"]').count(), 1);
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'network-diagram.png') });
+  });
+
+  it('runs nothing from markup in names and labels', async () => {
+    const hostile = frame.locator('[data-container="cilab-hostile"]');
+    assert.equal(await hostile.count(), 1);
+    assert.match((await hostile.textContent()) ?? '', /<img src=x onerror=/);
+    assert.equal(await frame.locator('img').count(), 0);
+    assert.equal(await frame.locator('body').evaluate((body) => body.ownerDocument.title), 'Network Diagram');
+  });
+
+  it('updates live without losing the zoom', async () => {
+    await frame.locator('#zoomIn').click();
+    await frame.locator('#zoomIn').click();
+    const zoomed = await frame.locator('svg.ci-diagram').getAttribute('viewBox');
+    await docker(['run', '-d', '--label', 'dev.container-internals.lab=1', '--name', 'cilab-diagram-live', 'container-internals-lab/busybox:1', 'sleep', '600']);
+    await frame.locator('[data-container="cilab-diagram-live"]').waitFor({ state: 'attached', timeout: 15_000 });
+    assert.equal(await frame.locator('svg.ci-diagram').getAttribute('viewBox'), zoomed);
+  });
+
+  it('filters by Docker network and searches', async () => {
+    await frame.locator('#network').selectOption('cilab-net-b');
+    const multi = await netns('cilab-multi');
+    const web = await netns('cilab-web');
+    assert.equal(await frame.locator(`g.netns[data-netns="${multi}"]`).getAttribute('class'), 'netns');
+    assert.match((await frame.locator(`g.netns[data-netns="${web}"]`).getAttribute('class')) ?? '', /dimmed/);
+    await frame.locator('#network').selectOption('');
+    await frame.locator('#search').fill('sidecar');
+    assert.match((await frame.locator(`g.netns[data-netns="${web}"]`).getAttribute('class')) ?? '', /match/);
+  });
+
+  it('reveals a clicked container in the tree', async () => {
+    await frame.locator('text[data-container="cilab-multi"]').click();
+    const row = page.getByRole('treeitem', { name: /^cilab-multi\b/ });
+    await row.waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => !!(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('[role=treeitem][aria-selected="true"][aria-label^="cilab-multi "]'), undefined, { timeout: 10_000 });
+  });
+});

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { diagramGraph, escapeXml, renderDiagramSvg } from '../../extension/core/diagram-svg';
+import { parseIpLink } from '../../extension/core/helper-output';
+import type { ContainerSnapshot, Snapshot } from '../../extension/core/model';
+import { assembleSnapshot } from '../../extension/core/snapshot';
+import { indexLinks, pairInterfaces } from '../../extension/core/topology';
+import { loadLabFixture } from './fixtures';
+
+function labSnapshot(): Snapshot {
+  const { inspect, networks, facts } = loadLabFixture();
+  return assembleSnapshot({ engine: { endpoint: 'unix:///x', version: '1', apiVersion: '1', os: 'linux' }, inspected: inspect, networks, facts, helper: { mode: 'local', ok: true, reason: null } });
+}
+
+/** The text of one element with a given attribute value, up to its closing tag (our groups do not nest netns). */
+function groupFor(svg: string, attr: string, value: string): string {
+  const start = svg.indexOf(`${attr}="${value}"`);
+  assert.ok(start >= 0, `${attr}=${value} in svg`);
+  const open = svg.lastIndexOf('<g', start);
+  let depth = 0;
+  for (let i = open; i < svg.length; i++) {
+    if (svg.startsWith('<g', i)) depth++;
+    if (svg.startsWith('</g>', i) && --depth === 0) return svg.slice(open, i + 4);
+  }
+  throw new Error('unclosed group');
+}
+
+describe('renderDiagramSvg', () => {
+  it('puts containers that share a network namespace in one data-netns box', async () => {
+    const s = labSnapshot();
+    const svg = await renderDiagramSvg(s);
+    const web = s.containers.find((c) => c.name === 'cilab-web') as ContainerSnapshot;
+    const box = groupFor(svg, 'data-netns', String(web.namespaces.net));
+    assert.match(box, /data-container="cilab-web"/);
+    assert.match(box, /data-container="cilab-sidecar"/);
+    assert.equal((svg.match(/class="netns"/g) ?? []).length, new Set(s.containers.filter((c) => c.namespaces.net && c.namespaces.net !== s.hostNamespaces?.net).map((c) => c.namespaces.net)).size);
+  });
+
+  it('draws one edge per interface of a multi-homed container, and every bridge', async () => {
+    const s = labSnapshot();
+    const svg = await renderDiagramSvg(s);
+    const multi = s.containers.find((c) => c.name === 'cilab-multi') as ContainerSnapshot;
+    const edges = svg.match(new RegExp(`<path class="edge veth"[^>]*data-netns="${multi.namespaces.net}"`, 'g')) ?? [];
+    assert.equal(edges.length, 2);
+    for (const b of s.bridges) assert.match(svg, new RegExp(`data-bridge="${b.name}"`));
+    assert.match(svg, /data-ifname="eth1"/);
+  });
+
+  it('shows host-network containers in the host frame and --network none with only lo', async () => {
+    const s = labSnapshot();
+    const svg = await renderDiagramSvg(s);
+    assert.match(groupFor(svg, 'class', 'hostContainers'), /data-container="cilab-host"/);
+    const none = s.containers.find((c) => c.name === 'cilab-none') as ContainerSnapshot;
+    const box = groupFor(svg, 'data-netns', String(none.namespaces.net));
+    assert.deepEqual(box.match(/data-ifname="[^"]+"/g), ['data-ifname="lo"']);
+  });
+
+  it('draws a macvlan interface from its parent host link', async () => {
+    const s = labSnapshot();
+    const host = indexLinks([parseIpLink({ ifindex: 2, ifname: 'enp1s0', operstate: 'UP', link_type: 'ether', address: '52:54:00:00:00:01' })]);
+    const mv = parseIpLink({ ifindex: 9, link_index: 2, link_netnsid: 0, ifname: 'eth0', operstate: 'UP', link_type: 'ether', address: '02:42:c0:a8:01:0a', linkinfo: { info_kind: 'macvlan' }, addr_info: [{ family: 'inet', local: '192.168.1.10', prefixlen: 24 }] });
+    const c = { ...(s.containers[0] as ContainerSnapshot), name: 'lan-app', namespaces: { ...(s.containers[0] as ContainerSnapshot).namespaces, net: 999 }, interfaces: pairInterfaces([mv], host, []) };
+    const svg = await renderDiagramSvg({ ...s, containers: [c] });
+    assert.match(svg, /<g class="parent" data-ifname="enp1s0"/);
+    assert.match(svg, /<path class="edge parent"[^>]*data-kind="macvlan"/);
+  });
+
+  it('escapes hostile names and labels into text', async () => {
+    const s = labSnapshot();
+    const evil = '<img src=x onerror="alert(1)">&\'';
+    const c = { ...(s.containers.find((x) => x.name === 'cilab-multi') as ContainerSnapshot), compose: { project: 'p', service: evil } };
+    const svg = await renderDiagramSvg({ ...s, containers: [c] });
+    assert.ok(!svg.includes('<img'));
+    assert.ok(svg.includes(escapeXml(evil)));
+    assert.equal(escapeXml('a<b>"c"&\'d\u0007'), 'a&lt;b&gt;&quot;c&quot;&amp;&#39;d');
+  });
+
+  it('builds a graph ELK can lay out, with hierarchy for the boxes', () => {
+    const { graph } = diagramGraph(labSnapshot());
+    assert.equal(graph.layoutOptions?.['elk.hierarchyHandling'], 'INCLUDE_CHILDREN');
+    assert.equal(graph.children?.[0]?.id, 'host');
+  });
+
+  it('writes a standalone file with its own style only when asked', async () => {
+    assert.ok((await renderDiagramSvg(labSnapshot(), { standalone: true })).includes('<style>'));
+    assert.ok(!(await renderDiagramSvg(labSnapshot())).includes('<style>'));
+  });
+});
