@@ -55,6 +55,9 @@ const common = {
 
 const entries = [
   { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
+  // Loaded only when a compose file opens, so the language client costs nothing before.
+  { entryPoints: ['extension/compose/compose-client.ts'], outfile: 'dist/compose-client.js' },
+  { entryPoints: ['extension/compose/server-main.ts'], outfile: 'dist/compose-server.js' },
   { entryPoints: ['extension/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['bench/snapshot-vs-floor.ts'], outfile: 'dist/bench/snapshot-vs-floor.js' },
   { entryPoints: ['bench/api-floor.ts'], outfile: 'dist/bench/api-floor.js' },

@@ -10,6 +10,8 @@ import { DEFAULT_ENTER_NAMESPACES, EnterError, enterHelperArgs, parseNamespaceLi
 import { EndpointError, resolveEndpoint } from './core/engine-endpoint';
 import { type ContainerHelperRunner, selectHelperRunner } from './core/helper-runners';
 import type { HelperMode } from './core/model';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { startComposeServer } from './compose/compose-server';
 import { renderDiagramSvg } from './core/diagram-svg';
 import { takeSnapshot } from './core/snapshot';
 import { renderSnapshotText } from './core/snapshot-text';
@@ -18,6 +20,7 @@ const USAGE = `Usage: container-internals <command> [options]
 
 Commands:
   snapshot [--json]        Show containers with their namespaces, mounts and veth/bridge wiring
+  lsp --stdio              The compose-file language server (LSP over stdio), for any editor
   diagram --svg            Draw bridges, veth pairs and network namespaces as a standalone SVG (stdout)
   enter CONTAINER [--ns net,pid,uts,ipc,mnt,cgroup,user] [--] [COMMAND [ARGS...]]
                            Run COMMAND (default /bin/sh) on the host inside the container's
@@ -37,6 +40,12 @@ class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'enter') return enterCommand(argv.slice(1));
+  if (argv[0] === 'lsp') {
+    if (!argv.includes('--stdio')) throw new UsageError('lsp speaks over stdio: use `lsp --stdio`');
+    // The connection owns the process from here: it exits when the client says so.
+    startComposeServer(createConnection(ProposedFeatures.all));
+    return new Promise<number>(() => undefined);
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -58,9 +58,36 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
     vscode.commands.registerCommand('containerInternals.runFileInContainer', (uri?: vscode.Uri, options?: { container?: string }) => exec.runFileInContainer(uri instanceof vscode.Uri ? uri : undefined, options)),
   );
   void vscode.commands.executeCommand('setContext', 'containerInternals.groupBy', groupBy);
+  startComposeSupportWhenNeeded(context, session, log);
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return { session, containers, networks, volumes, exec, activationMs };
+}
+
+/** Loads the compose language client the first time a compose file is open, and not before. */
+function startComposeSupportWhenNeeded(context: vscode.ExtensionContext, session: EngineSession, log: vscode.LogOutputChannel): void {
+  const patterns = () => vscode.workspace.getConfiguration('containerInternals').get<string[]>('composeFilePatterns', []);
+  const isCompose = (doc: vscode.TextDocument) =>
+    doc.uri.scheme === 'file' && (/(^|\/)(docker-)?compose\.ya?ml$/.test(doc.uri.path) || patterns().some((p) => vscode.languages.match({ scheme: 'file', pattern: p }, doc) > 0));
+  let started = false;
+  const start = (): void => {
+    if (started) return;
+    started = true;
+    opened.dispose();
+    // A separate bundle, required by a computed path so esbuild leaves it out of extension.js.
+    const clientBundle = vscode.Uri.joinPath(context.extensionUri, 'dist', 'compose-client.js').fsPath;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startComposeClient } = require(clientBundle) as typeof import('./compose/compose-client');
+    startComposeClient(context, session, log, patterns()).then(
+      (client) => context.subscriptions.push(client),
+      (error: unknown) => log.error(`compose language server: ${(error as Error).message}`),
+    );
+  };
+  const opened = vscode.workspace.onDidOpenTextDocument((doc) => {
+    if (isCompose(doc)) start();
+  });
+  context.subscriptions.push(opened);
+  if (vscode.workspace.textDocuments.some(isCompose)) start();
 }
 
 export function deactivate(): void {

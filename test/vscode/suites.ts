@@ -3,3 +3,4 @@ import './containers-view.test';
 import './other-views.test';
 import './engine-errors.test';
 import './exec.test';
+import './compose.test';

@@ -1,0 +1,115 @@
+// The compose language server. In VS Code the client pushes the live snapshot
+// (one engine connection for the whole extension); run standalone
+// (`container-internals lsp --stdio`) it follows the engine itself.
+
+import * as fs from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  CodeLens,
+  CompletionItem,
+  CompletionItemKind,
+  type Connection,
+  Diagnostic,
+  DiagnosticSeverity,
+  Hover,
+  Location,
+  MarkupKind,
+  Range,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
+import { createEngine } from '../core/engine';
+import { resolveEndpoint } from '../core/engine-endpoint';
+import { LiveSnapshot } from '../core/live-snapshot';
+import type { Snapshot } from '../core/model';
+import { type ComposeFile, parseComposeFile, type Span } from './compose-file';
+import { definitionAt, diagnose, hoverAt, type InsightContext, lensesFor, networkModeCompletions } from './compose-insights';
+import { type ComposeServerOptions, SnapshotNotification } from './protocol';
+
+export function startComposeServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  let snapshot: Snapshot | null = null;
+  let problem: string | null = 'waiting for the first look at the Docker engine';
+  let live: LiveSnapshot | null = null;
+  let lensRefresh = false;
+
+  const context = (): InsightContext => ({ snapshot, problem, exists: (p) => fs.existsSync(p) });
+  const parsed = (doc: TextDocument): ComposeFile => parseComposeFile(doc.getText(), doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : doc.uri);
+  const range = (doc: TextDocument, span: Span): Range => Range.create(doc.positionAt(span.start), doc.positionAt(span.end));
+
+  const validate = (doc: TextDocument): void => {
+    const diagnostics = diagnose(parsed(doc), context()).map((f) =>
+      Diagnostic.create(range(doc, f.span), f.message, f.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, f.code, 'container-internals'),
+    );
+    void connection.sendDiagnostics({ uri: doc.uri, diagnostics });
+  };
+  const stateChanged = (next: Snapshot | null, why: string | null): void => {
+    snapshot = next;
+    problem = why;
+    for (const doc of documents.all()) validate(doc);
+    if (lensRefresh) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  };
+
+  connection.onInitialize((params) => {
+    const options = (params.initializationOptions ?? {}) as ComposeServerOptions;
+    lensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
+    if (!options.snapshotFromClient) {
+      try {
+        live = new LiveSnapshot(createEngine(resolveEndpoint()), { helper: { mode: 'auto' } });
+        live.onDidChange((state) => {
+          if (state.kind === 'ready') stateChanged(state.snapshot, null);
+          else if (state.kind === 'unreachable') stateChanged(null, `cannot reach Docker at ${state.endpoint}: ${state.reason}`);
+          else if (state.kind === 'failed') stateChanged(null, state.reason);
+        });
+        live.start();
+      } catch (error) {
+        problem = (error as Error).message;
+      }
+    }
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        completionProvider: { triggerCharacters: [':'] },
+        definitionProvider: true,
+      },
+      serverInfo: { name: 'container-internals compose' },
+    };
+  });
+
+  connection.onNotification(SnapshotNotification, (params) => stateChanged(params.snapshot, params.problem));
+  documents.onDidChangeContent((e) => validate(e.document));
+  documents.onDidClose((e) => void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
+
+  connection.onHover(({ textDocument, position }): Hover | null => {
+    const doc = documents.get(textDocument.uri);
+    if (!doc) return null;
+    const found = hoverAt(parsed(doc), doc.offsetAt(position), context());
+    return found ? { contents: { kind: MarkupKind.Markdown, value: found.markdown }, range: range(doc, found.span) } : null;
+  });
+
+  connection.onCodeLens(({ textDocument }): CodeLens[] => {
+    const doc = documents.get(textDocument.uri);
+    if (!doc) return [];
+    return lensesFor(parsed(doc), snapshot).map((l) => ({ range: range(doc, l.span), command: { title: l.title, command: l.command, arguments: l.args } }));
+  });
+
+  connection.onCompletion(({ textDocument, position }): CompletionItem[] => {
+    const doc = documents.get(textDocument.uri);
+    if (!doc) return [];
+    return networkModeCompletions(parsed(doc), doc.offsetAt(position), doc.getText(), snapshot).map((name) => ({ label: name, kind: CompletionItemKind.Reference, detail: 'running container' }));
+  });
+
+  connection.onDefinition(({ textDocument, position }): Location | null => {
+    const doc = documents.get(textDocument.uri);
+    if (!doc) return null;
+    const target = definitionAt(parsed(doc), doc.offsetAt(position));
+    return target ? Location.create(pathToFileURL(target).href, Range.create(0, 0, 0, 0)) : null;
+  });
+
+  connection.onShutdown(() => live?.dispose());
+  documents.listen(connection);
+  connection.listen();
+}
