@@ -13,6 +13,7 @@ import type { HelperMode } from './core/model';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startComposeServer } from './compose/compose-server';
 import { renderDiagramSvg } from './core/diagram-svg';
+import { createVolume, VolumeError, volumeNameProblem } from './core/volumes';
 import { takeSnapshot } from './core/snapshot';
 import { renderSnapshotText } from './core/snapshot-text';
 
@@ -20,6 +21,9 @@ const USAGE = `Usage: container-internals <command> [options]
 
 Commands:
   snapshot [--json]        Show containers with their namespaces, mounts and veth/bridge wiring
+  volume create NAME [--bind HOST_DIR]
+                           Create a named volume, or one bound to HOST_DIR on the engine's host
+                           (created there if missing). Prints the name and the mountpoint.
   lsp --stdio              The compose-file language server (LSP over stdio), for any editor
   diagram --svg            Draw bridges, veth pairs and network namespaces as a standalone SVG (stdout)
   enter CONTAINER [--ns net,pid,uts,ipc,mnt,cgroup,user] [--] [COMMAND [ARGS...]]
@@ -40,6 +44,7 @@ class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'enter') return enterCommand(argv.slice(1));
+  if (argv[0] === 'volume') return volumeCommand(argv.slice(1));
   if (argv[0] === 'lsp') {
     if (!argv.includes('--stdio')) throw new UsageError('lsp speaks over stdio: use `lsp --stdio`');
     // The connection owns the process from here: it exits when the client says so.
@@ -75,6 +80,30 @@ async function main(argv: string[]): Promise<number> {
   const snapshot = await takeSnapshot(engine, { helper });
   if (command === 'diagram') process.stdout.write(`${await renderDiagramSvg(snapshot, { standalone: true })}\n`);
   else process.stdout.write(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderSnapshotText(snapshot));
+  return 0;
+}
+
+async function volumeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { bind: { type: 'string' }, host: { type: 'string' }, helper: { type: 'string' }, 'helper-image': { type: 'string' } },
+  });
+  const [action, name, ...rest] = positionals;
+  if (action !== 'create') throw new UsageError(action ? `unknown volume action "${action}"` : 'volume needs an action: create');
+  if (name === undefined) throw new UsageError('volume create needs a NAME');
+  if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  const problem = volumeNameProblem(name);
+  if (problem) throw new VolumeError(problem);
+  const mode = (values.helper ?? 'auto') as HelperMode;
+  if (!HELPER_MODES.includes(mode)) throw new UsageError(`--helper must be one of ${HELPER_MODES.join(', ')}`);
+  const engine = createEngine(resolveEndpoint({ explicit: values.host }));
+  await pingEngine(engine);
+  const helper = values.bind ? await selectHelperRunner(engine, { mode, image: values['helper-image'] }) : { runner: null, mode: 'off' as const, reason: null };
+  const created = await createVolume(engine, { name, bindDir: values.bind }, helper);
+  process.stdout.write(`${created.name}\t${created.mountpoint}\n`);
+  if (created.bindDir) process.stderr.write(`bound to ${created.bindDir}${created.createdDir ? ' (created it)' : ''}\n`);
   return 0;
 }
 
@@ -170,7 +199,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`container-internals: ${firstLine(message)}\n${USAGE}`);
       process.exitCode = 2;
-    } else if (error instanceof EngineUnreachableError || error instanceof EndpointError || error instanceof EnterError) {
+    } else if (error instanceof EngineUnreachableError || error instanceof EndpointError || error instanceof EnterError || error instanceof VolumeError) {
       process.stderr.write(`container-internals: ${message}\n`);
       process.exitCode = 1;
     } else {

@@ -8,6 +8,8 @@ import { ContainerNode } from './ui/container-nodes';
 import { DiagramPanel } from './ui/diagram-panel';
 import { EngineSession } from './ui/engine-session';
 import { ExecCommands } from './ui/exec-commands';
+import { CONTAINER_FS_SCHEME, ContainerFileSystem } from './ui/container-file-system';
+import { HIDDEN_SCHEME, HiddenFileProvider, VolumeCommands } from './ui/volume-commands';
 import { INSPECT_SCHEME, InspectDocumentProvider } from './ui/inspect-documents';
 import { NETWORKS_VIEW, NetworksTreeProvider } from './ui/networks-tree';
 import { type GroupBy, GROUP_BY_VALUES, readSettings } from './ui/settings';
@@ -20,6 +22,7 @@ export interface ContainerInternalsApi {
   networks: NetworksTreeProvider;
   volumes: VolumesTreeProvider;
   exec: ExecCommands;
+  volumeCommands: VolumeCommands;
   /** Time spent inside activate(), in milliseconds. */
   activationMs: number;
 }
@@ -34,6 +37,8 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
   const networks = new NetworksTreeProvider(session);
   const volumes = new VolumesTreeProvider(session);
   const exec = new ExecCommands(session, log);
+  const hiddenFiles = new HiddenFileProvider();
+  const volumeCommands = new VolumeCommands(session, log, hiddenFiles);
   const containersView = vscode.window.createTreeView(CONTAINERS_VIEW, { treeDataProvider: containers, showCollapseAll: true });
   context.subscriptions.push(
     log,
@@ -47,6 +52,14 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectDocumentProvider(session)),
     exec,
     ...registerCommands({ context, session, containers, containersView, log }),
+    vscode.workspace.registerFileSystemProvider(CONTAINER_FS_SCHEME, new ContainerFileSystem(session), { isCaseSensitive: true }),
+    vscode.workspace.registerTextDocumentContentProvider(HIDDEN_SCHEME, hiddenFiles),
+    vscode.commands.registerCommand('containerInternals.createVolume', (args?: Parameters<VolumeCommands['create']>[0]) => volumeCommands.create(args)),
+    vscode.commands.registerCommand('containerInternals.volumeSize', (node?: Parameters<VolumeCommands['size']>[0]) => volumeCommands.size(node)),
+    vscode.commands.registerCommand('containerInternals.removeVolume', (node?: Parameters<VolumeCommands['remove']>[0]) => volumeCommands.remove(node)),
+    vscode.commands.registerCommand('containerInternals.pruneVolumes', () => volumeCommands.prune()),
+    vscode.commands.registerCommand('containerInternals.openSideBySide', (node?: Parameters<VolumeCommands['sideBySide']>[0], options?: { file?: string }) => volumeCommands.sideBySide(node, options)),
+    vscode.commands.registerCommand('containerInternals.showHiddenByMount', (node?: Parameters<VolumeCommands['showHidden']>[0], options?: { open?: string }) => volumeCommands.showHidden(node, options)),
     vscode.commands.registerCommand('containerInternals.showNetworkDiagram', () => DiagramPanel.show(context.extensionUri, session, log)),
     vscode.commands.registerCommand('containerInternals.showInDiagram', (node?: ContainerNode | string) =>
       DiagramPanel.show(context.extensionUri, session, log, node instanceof ContainerNode ? node.container.name : node),
@@ -61,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
   startComposeSupportWhenNeeded(context, session, log);
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { session, containers, networks, volumes, exec, activationMs };
+  return { session, containers, networks, volumes, exec, volumeCommands, activationMs };
 }
 
 /** Loads the compose language client the first time a compose file is open, and not before. */

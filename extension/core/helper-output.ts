@@ -46,20 +46,7 @@ export interface HostFacts {
 export class HelperOutputError extends Error {}
 
 export function parseHelperOutput(stdout: string): HostFacts {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(stdout);
-  } catch {
-    throw new HelperOutputError(`the host helper printed something that is not JSON: ${JSON.stringify(stdout.slice(0, 120))}`);
-  }
-  const root = asObject(doc, 'helper output');
-  if (root.format !== HELPER_FORMAT) throw new HelperOutputError('the host helper output has an unknown format');
-  if (root.version !== HELPER_VERSION) {
-    throw new HelperOutputError(`the host helper speaks version ${String(root.version)}, expected ${HELPER_VERSION}`);
-  }
-  if (root.ok !== true) {
-    throw new HelperOutputError(`the host helper failed: ${typeof root.error === 'string' ? root.error : 'no reason given'}`);
-  }
+  const root = parseHelperReply(stdout);
   const ipMode = root.ipMode;
   if (ipMode !== 'direct' && ipMode !== 'hostmnt' && ipMode !== 'none') throw new HelperOutputError('bad ipMode in helper output');
   const reference = asObject(root.reference, 'reference');
@@ -159,4 +146,19 @@ function optInt(value: unknown): number | null {
 }
 function optString(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
+}
+
+/** Validates the envelope every helper reply shares (format, version, ok) and returns its fields. */
+export function parseHelperReply(stdout: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(stdout);
+  } catch {
+    throw new HelperOutputError(`the host helper printed something that is not JSON: ${JSON.stringify(stdout.slice(0, 120))}`);
+  }
+  const root = asObject(doc, 'helper output');
+  if (root.format !== HELPER_FORMAT) throw new HelperOutputError('the host helper output has an unknown format');
+  if (root.version !== HELPER_VERSION) throw new HelperOutputError(`the host helper speaks version ${String(root.version)}, expected ${HELPER_VERSION}`);
+  if (root.ok !== true) throw new HelperOutputError(`the host helper failed: ${typeof root.error === 'string' ? root.error : 'no reason given'}`);
+  return root;
 }

@@ -307,11 +307,96 @@ enter() {
   exec nsenter -t "$pid" $flags -- "$@"
 }
 
+is_abs_path() {
+  case "$1" in
+    /*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+ok_json() {
+  # $1: a JSON fragment built by this script from numbers and fixed words only.
+  printf '{"format":"container-internals-helper","version":%s,"ok":true%s}\n' "$HELPER_VERSION" "$1"
+}
+
+# prepare-bind DIR: makes sure DIR exists for a bind-backed volume, creating
+# it (mkdir -p, default permissions) if needed. Reports how many levels it
+# created, so a failed volume create can remove exactly those and no more.
+prepare_bind() {
+  dir=${1:-}
+  is_abs_path "$dir" || die_json "the bind directory must be an absolute path"
+  if [ -d "$dir" ]; then
+    ok_json ',"created":0'
+    return
+  fi
+  [ -e "$dir" ] && die_json "the bind path exists and is not a directory"
+  levels=0
+  d=$dir
+  while [ ! -e "$d" ]; do
+    levels=$((levels + 1))
+    d=$(dirname -- "$d")
+  done
+  mkdir -p -- "$dir" 2>/dev/null || die_json "cannot create the bind directory"
+  ok_json ",\"created\":$levels"
+}
+
+# undo-bind DIR LEVELS: removes the LEVELS innermost directories of DIR that
+# prepare-bind created, only while they are empty.
+undo_bind() {
+  dir=${1:-}
+  levels=${2:-0}
+  is_abs_path "$dir" || die_json "the bind directory must be an absolute path"
+  is_pid "$levels" || die_json "levels must be a number"
+  removed=0
+  d=$dir
+  while [ "$removed" -lt "$levels" ]; do
+    rmdir -- "$d" 2>/dev/null || break
+    removed=$((removed + 1))
+    d=$(dirname -- "$d")
+  done
+  ok_json ",\"removed\":$removed"
+}
+
+# du PATH: disk usage in KiB (on demand, never on a refresh).
+disk_usage() {
+  is_abs_path "${1:-}" || die_json "the path must be absolute"
+  [ -e "$1" ] || die_json "the path does not exist"
+  kib=$(du -sk -- "$1" 2>/dev/null | { read -r n _; echo "$n"; })
+  is_pid "$kib" || die_json "du failed"
+  ok_json ",\"kib\":$kib"
+}
+
+# ls-dir DIR: the entries of DIR (directories end with /), as seen from the
+# host's mount namespace: for a container's rootfs that is the image without
+# the container's own mounts on top, so it shows what a mount hides.
+list_dir() {
+  is_abs_path "${1:-}" || die_json "the path must be absolute"
+  [ -d "$1" ] || die_json "not a directory"
+  tab='	'
+  printf '{"format":"container-internals-helper","version":%s,"ok":true,"entries":[' "$HELPER_VERSION"
+  ls -1Ap -- "$1" 2>/dev/null | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$tab/\\\\t/g" -e 's/^/"/' -e 's/$/",/'
+  printf 'null]}\n'
+}
+
+# read-file PATH: a file's bytes, base64 (so any content fits in the JSON).
+read_file() {
+  is_abs_path "${1:-}" || die_json "the path must be absolute"
+  [ -f "$1" ] || die_json "not a regular file"
+  printf '{"format":"container-internals-helper","version":%s,"ok":true,"base64":"' "$HELPER_VERSION"
+  base64 < "$1" | tr -d '\n'
+  printf '"}\n'
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   collect) collect "$@" ;;
   enter) enter "$@" ;;
+  prepare-bind) prepare_bind "$@" ;;
+  undo-bind) undo_bind "$@" ;;
+  du) disk_usage "$@" ;;
+  ls-dir) list_dir "$@" ;;
+  read-file) read_file "$@" ;;
   version) printf '{"format":"container-internals-helper","version":%s,"ok":true}\n' "$HELPER_VERSION" ;;
   *) die_json "unknown subcommand" ;;
 esac

@@ -4,3 +4,4 @@ import './other-views.test';
 import './engine-errors.test';
 import './exec.test';
 import './compose.test';
+import './volumes.test';

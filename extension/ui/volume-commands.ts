@@ -1,0 +1,222 @@
+// Volumes: create (through the host helper for bind-backed ones), measure on
+// demand, remove and prune with confirmation, inspect side by side, and show
+// what a mount hides.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { listContainerDirectory } from '../core/container-files';
+import { hiddenByMount, readHostFile } from '../core/mount-shadow';
+import { createVolume, type CreatedVolume, diskUsageKib, volumeNameProblem } from '../core/volumes';
+import { MountNode } from './container-nodes';
+import { containerUri } from './container-file-system';
+import type { EngineSession } from './engine-session';
+import { VolumeNode } from './volume-nodes';
+
+export const HIDDEN_SCHEME = 'container-internals-hidden';
+
+export interface CreateVolumeArgs {
+  name: string;
+  bindDir?: string;
+}
+
+export interface SideBySideResult {
+  ok: boolean;
+  reason?: string;
+  entries?: Array<{ name: string; host: boolean; container: boolean }>;
+  opened?: vscode.Uri[];
+}
+
+export class VolumeCommands {
+  constructor(private readonly session: EngineSession, private readonly log: vscode.LogOutputChannel, private readonly hiddenFiles: HiddenFileProvider) {}
+
+  private live() {
+    const live = this.session.liveSnapshot;
+    if (!live) throw new Error('no Docker engine is configured');
+    return live;
+  }
+
+  private fail(what: string, error: unknown): { ok: false; reason: string } {
+    const reason = (error as Error).message ?? String(error);
+    this.log.error(`${what}: ${reason}`);
+    void vscode.window.showErrorMessage(`${what}: ${reason}`, 'Show Logs').then((c) => (c ? this.log.show() : undefined));
+    return { ok: false, reason };
+  }
+
+  async create(args?: CreateVolumeArgs): Promise<{ ok: boolean; reason?: string; volume?: CreatedVolume }> {
+    let request = args;
+    if (!request) {
+      const kind = await vscode.window.showQuickPick(
+        [
+          { label: 'Named volume', description: 'data under /var/lib/docker/volumes/NAME/_data', bind: false },
+          { label: 'Bind-backed named volume', description: 'a volume that is a bind mount of a host directory (created if missing)', bind: true },
+        ],
+        { title: 'Create Volume' },
+      );
+      if (!kind) return { ok: false, reason: 'cancelled' };
+      const name = await vscode.window.showInputBox({ title: 'Volume name', validateInput: (v) => volumeNameProblem(v.trim()) });
+      if (!name) return { ok: false, reason: 'cancelled' };
+      let bindDir: string | undefined;
+      if (kind.bind) {
+        bindDir = await vscode.window.showInputBox({ title: "Directory on the engine's host", placeHolder: '/srv/data', validateInput: (v) => (v.trim().startsWith('/') ? null : 'an absolute path') });
+        if (!bindDir) return { ok: false, reason: 'cancelled' };
+      }
+      request = { name: name.trim(), bindDir: bindDir?.trim() };
+    }
+    try {
+      const live = this.live();
+      const volume = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating volume ${request.name}` }, async (progress) =>
+        createVolume(live.engine, request, await live.helperSelection(), (step) => progress.report({ message: step })),
+      );
+      vscode.window.setStatusBarMessage(`Volume ${volume.name} created${volume.bindDir ? ` on ${volume.bindDir}${volume.createdDir ? ' (directory created)' : ''}` : ''}`, 5000);
+      void this.session.refresh();
+      return { ok: true, volume };
+    } catch (error) {
+      return this.fail(`Create volume ${request.name}`, error);
+    }
+  }
+
+  async size(node?: VolumeNode): Promise<number | undefined> {
+    if (!(node instanceof VolumeNode) || !node.volume.mountpoint) return undefined;
+    try {
+      const live = this.live();
+      const target = node.volume.device ?? node.volume.mountpoint;
+      const kib = await diskUsageKib(await live.helperSelection(), target);
+      void vscode.window.showInformationMessage(`${node.volume.name}: ${kib >= 1024 ? `${(kib / 1024).toFixed(1)} MiB` : `${kib} KiB`} at ${target}`);
+      return kib;
+    } catch (error) {
+      this.fail(`Size of ${node.volume.name}`, error);
+      return undefined;
+    }
+  }
+
+  async remove(node?: VolumeNode): Promise<boolean> {
+    if (!(node instanceof VolumeNode)) return false;
+    const v = node.volume;
+    const users = v.usedBy.map((u) => `${u.container} (${u.destination})`);
+    const detail = users.length ? `Still mounted by: ${users.join(', ')}. Docker refuses to remove a volume a container uses.` : 'No container mounts it. Its data is deleted.';
+    const ok = await vscode.window.showWarningMessage(`Remove volume ${v.name}?`, { modal: true, detail }, 'Remove');
+    if (ok !== 'Remove') return false;
+    try {
+      await this.live().engine.docker.getVolume(v.name).remove();
+      void this.session.refresh();
+      return true;
+    } catch (error) {
+      this.fail(`Remove volume ${v.name}`, error);
+      return false;
+    }
+  }
+
+  async prune(): Promise<void> {
+    const state = this.session.state;
+    const unused = state.kind === 'ready' ? state.snapshot.volumes.filter((v) => !v.usedBy.length) : [];
+    const ok = await vscode.window.showWarningMessage(
+      `Prune unused volumes?`,
+      { modal: true, detail: unused.length ? `Volumes no container mounts (Docker decides; by default only anonymous ones): ${unused.map((v) => (v.anonymous ? `${v.name.slice(0, 12)}…` : v.name)).join(', ')}` : 'No unused volumes are known.' },
+      'Prune',
+    );
+    if (ok !== 'Prune') return;
+    try {
+      const result = (await this.live().engine.docker.pruneVolumes()) as { VolumesDeleted?: string[] | null; SpaceReclaimed?: number };
+      vscode.window.setStatusBarMessage(`Pruned ${result.VolumesDeleted?.length ?? 0} volume(s), ${Math.round((result.SpaceReclaimed ?? 0) / 1024)} KiB`, 5000);
+      void this.session.refresh();
+    } catch (error) {
+      this.fail('Prune volumes', error);
+    }
+  }
+
+  /**
+   * Host source on the left, the container's view on the right. Files on both
+   * sides open as a diff; entries on one side only are named, since a nested
+   * mount or a mount over part of the tree makes the two differ.
+   */
+  async sideBySide(node?: MountNode, options: { file?: string } = {}): Promise<SideBySideResult> {
+    if (!(node instanceof MountNode)) return { ok: false, reason: 'no mount' };
+    const m = node.mount;
+    const container = node.group.owner.container;
+    if (!m.source) return this.fail('Inspect Side by Side', new Error(`${m.type} mount at ${m.destination} has no host path`));
+    if (!node.group.owner.ctx.engineIsLocal) return this.fail('Inspect Side by Side', new Error('the host side can only be opened for an engine on this machine'));
+    try {
+      const engine = this.live().engine;
+      const hostStat = fs.statSync(m.source, { throwIfNoEntry: false });
+      if (hostStat && !hostStat.isDirectory()) {
+        const opened = [vscode.Uri.file(m.source), containerUri(container.id, m.destination)];
+        await vscode.commands.executeCommand('vscode.diff', opened[0], opened[1], `${path.basename(m.source)} (host ↔ ${container.name})`);
+        return { ok: true, opened };
+      }
+      const host = new Set(hostStat ? fs.readdirSync(m.source) : []);
+      const inside = new Set((await listContainerDirectory(engine, container.id, m.destination)).map((e) => e.name));
+      const entries = [...new Set([...host, ...inside])].sort().map((name) => ({ name, host: host.has(name), container: inside.has(name) }));
+      let chosen = options.file;
+      if (!chosen) {
+        const pick = await vscode.window.showQuickPick(
+          entries.map((e) => ({ label: e.name, description: e.host && e.container ? 'on both sides' : e.host ? 'only on the host (hidden in the container)' : 'only in the container (another mount or the image)' })),
+          { title: `${m.source} ↔ ${container.name}:${m.destination}` },
+        );
+        if (!pick) return { ok: true, entries };
+        chosen = pick.label;
+      }
+      const entry = entries.find((e) => e.name === chosen);
+      const left = vscode.Uri.file(path.join(m.source, chosen));
+      const right = containerUri(container.id, path.posix.join(m.destination, chosen));
+      if (entry?.host && entry.container && fs.statSync(left.fsPath).isFile()) {
+        await vscode.commands.executeCommand('vscode.diff', left, right, `${chosen} (host ↔ ${container.name})`);
+        return { ok: true, entries, opened: [left, right] };
+      }
+      const only = entry?.host ? left : right;
+      await vscode.window.showTextDocument(only, { preview: true });
+      return { ok: true, entries, opened: [only] };
+    } catch (error) {
+      return this.fail('Inspect Side by Side', error);
+    }
+  }
+
+  /** Lists the image's own files under the mount point and offers to open them read-only. */
+  async showHidden(node?: MountNode, options: { open?: string } = {}): Promise<{ ok: boolean; entries?: string[]; reason?: string; document?: vscode.TextDocument }> {
+    if (!(node instanceof MountNode)) return { ok: false, reason: 'no mount' };
+    const container = node.group.owner.container;
+    try {
+      const live = this.live();
+      const helper = await live.helperSelection();
+      const hidden = await hiddenByMount(live.engine, helper, container.id, node.mount.destination);
+      if (!hidden.entries.length) {
+        void vscode.window.showInformationMessage(`The mount at ${node.mount.destination} hides nothing: the image has no files there.`);
+        return { ok: true, entries: [] };
+      }
+      let choice = options.open;
+      if (!choice) {
+        const pick = await vscode.window.showQuickPick(
+          hidden.entries.map((e) => ({ label: e, description: e.endsWith('/') ? 'directory' : 'open read-only' })),
+          { title: `Under ${container.name}:${node.mount.destination} — the image's files, hidden by the mount`, placeHolder: `read from ${hidden.readFrom.join(', ')}` },
+        );
+        choice = pick?.label;
+      }
+      if (!choice || choice.endsWith('/')) return { ok: true, entries: hidden.entries };
+      const hostPath = hidden.hostPathOf(choice);
+      if (!hostPath) return { ok: true, entries: hidden.entries };
+      const content = await readHostFile(helper, hostPath);
+      const uri = this.hiddenFiles.add(`/${container.name}${node.mount.destination}/${choice}`, content.toString('utf8'));
+      const document = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+      return { ok: true, entries: hidden.entries, document };
+    } catch (error) {
+      return this.fail(`What ${node.mount.destination} hides`, error);
+    }
+  }
+}
+
+/** Read-only documents for files a mount hides, read once through the helper. */
+export class HiddenFileProvider implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private next = 0;
+
+  add(label: string, text: string): vscode.Uri {
+    const id = String(++this.next);
+    this.texts.set(id, text);
+    return vscode.Uri.from({ scheme: HIDDEN_SCHEME, path: label, query: id });
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.query) ?? '(no longer available)';
+  }
+}

@@ -1,0 +1,126 @@
+// Volumes for real: create (named and bind-backed, through the helper), the
+// container filesystem over the archive API, and what a mount hides.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { listContainerDirectory, readContainerFile, statContainerPath, writeContainerFile, GO_MODE_DIR } from '../../extension/core/container-files';
+import { createEngine } from '../../extension/core/engine';
+import { resolveEndpoint } from '../../extension/core/engine-endpoint';
+import { parseHelperReply } from '../../extension/core/helper-output';
+import { LocalHelperRunner } from '../../extension/core/helper-runners';
+import { hiddenByMount } from '../../extension/core/mount-shadow';
+import { cli, docker, LAB_IMAGE, requireLab } from './lab';
+
+const engine = createEngine(resolveEndpoint({ env: {} }));
+const local = { runner: new LocalHelperRunner(), mode: 'local' as const, reason: null };
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-vol-'));
+const names = ['civol-named', 'civol-bind', 'civol-exists'];
+
+describe('volume create', () => {
+  before(async () => {
+    await requireLab();
+    for (const n of names) await docker(['volume', 'rm', '-f', n]).catch(() => undefined);
+  });
+  after(async () => {
+    for (const n of names) await docker(['volume', 'rm', '-f', n]).catch(() => undefined);
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('creates a named volume and prints its name and mountpoint', async () => {
+    const r = await cli(['volume', 'create', 'civol-named']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'civol-named\t/var/lib/docker/volumes/civol-named/_data\n');
+    assert.equal(await docker(['volume', 'inspect', '-f', '{{.Driver}}', 'civol-named']), 'local');
+  });
+
+  it('creates a bind-backed volume, making its directory, and a write inside a container lands there', async () => {
+    const dir = path.join(scratch, 'deep', 'er', 'data');
+    const r = await cli(['volume', 'create', 'civol-bind', '--bind', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /created it/);
+    assert.ok(fs.statSync(dir).isDirectory());
+    const opts = JSON.parse(await docker(['volume', 'inspect', '-f', '{{json .Options}}', 'civol-bind'])) as Record<string, string>;
+    assert.deepEqual(opts, { device: dir, o: 'bind', type: 'none' });
+    await docker(['run', '--rm', '-v', 'civol-bind:/v', LAB_IMAGE, 'sh', '-c', 'echo written-inside > /v/proof']);
+    assert.equal(fs.readFileSync(path.join(dir, 'proof'), 'utf8'), 'written-inside\n');
+  });
+
+  it('refuses bad and hostile names before anything runs or is created', async () => {
+    const marker = '/tmp/cilab-pwned-volume';
+    fs.rmSync(marker, { force: true });
+    const before = await docker(['volume', 'ls', '-q']);
+    for (const bad of ['-x', 'a', 'a/b', 'a b', `$(touch ${marker})`, `a;touch ${marker}`, '`id`']) {
+      const dir = path.join(scratch, `never-${Buffer.from(bad).toString('hex')}`);
+      const r = await cli(['volume', 'create', '--bind', dir, '--', bad]);
+      assert.equal(r.code, 1, `${bad}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+      assert.match(r.stderr, /not a valid volume name|too short/);
+      assert.ok(!fs.existsSync(dir), `no directory for ${bad}`);
+    }
+    assert.equal(await docker(['volume', 'ls', '-q']), before);
+    assert.ok(!fs.existsSync(marker));
+  });
+
+  it('creates no directory when the volume cannot be created', async () => {
+    await docker(['volume', 'create', 'civol-exists']);
+    const dir = path.join(scratch, 'orphan', 'dir');
+    const r = await cli(['volume', 'create', 'civol-exists', '--bind', dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /already exists/);
+    assert.ok(!fs.existsSync(path.join(scratch, 'orphan')));
+  });
+
+  it('the helper undoes exactly the directories it made, and only empty ones', async () => {
+    const dir = path.join(scratch, 'undo', 'a', 'b');
+    const made = Number(parseHelperReply((await local.runner.run(['prepare-bind', dir])).stdout).created);
+    assert.equal(made, 3);
+    fs.writeFileSync(path.join(scratch, 'keep'), 'x');
+    assert.equal(Number(parseHelperReply((await local.runner.run(['undo-bind', dir, String(made)])).stdout).removed), 3);
+    assert.ok(!fs.existsSync(path.join(scratch, 'undo')) && fs.existsSync(path.join(scratch, 'keep')));
+  });
+});
+
+describe('container filesystem over the archive API', () => {
+  before(requireLab);
+
+  for (const container of ['cilab-web', 'cilab-shellless']) {
+    it(`reads, lists and writes in ${container}`, async () => {
+      const dir = container === 'cilab-web' ? '/srv/app' : '/';
+      const name = `written-by-test-${process.pid}.txt`;
+      await writeContainerFile(engine, container, path.posix.join(dir, name), Buffer.from('from the provider\n'));
+      assert.equal((await readContainerFile(engine, container, path.posix.join(dir, name))).toString(), 'from the provider\n');
+      const listing = await listContainerDirectory(engine, container, dir);
+      assert.ok(listing.some((e) => e.name === name && e.type === 'file'));
+      const stat = await statContainerPath(engine, container, dir);
+      assert.ok(stat.mode & GO_MODE_DIR);
+      if (container === 'cilab-web') {
+        // /srv/app is a bind mount: the host directory has the same file.
+        const mounts = JSON.parse(await docker(['inspect', '-f', '{{json .Mounts}}', container])) as Array<{ Source: string; Destination: string }>;
+        const src = mounts.find((m) => m.Destination === '/srv/app')?.Source as string;
+        assert.equal(fs.readFileSync(path.join(src, name), 'utf8'), 'from the provider\n');
+        fs.rmSync(path.join(src, name));
+      } else {
+        assert.ok(listing.some((e) => e.name === 'busybox'));
+      }
+    });
+  }
+
+  it('reads a stopped container too', async () => {
+    const listing = await listContainerDirectory(engine, 'cilab-stopped', '/bin');
+    assert.ok(listing.some((e) => e.name === 'sh'));
+  });
+});
+
+describe('what a mount hides', () => {
+  before(requireLab);
+  it("lists the image's files under a bind mount, which differ from the mounted content", async () => {
+    const hidden = await hiddenByMount(engine, local, 'cilab-undermount', '/data');
+    assert.deepEqual(hidden.entries, ['from-image/']);
+    const mounted = (await listContainerDirectory(engine, 'cilab-undermount', '/data')).map((e) => e.name);
+    assert.ok(mounted.includes('hello.txt') && !mounted.includes('from-image'));
+    const readme = await local.runner.run(['read-file', `${hidden.hostPathOf('from-image/')}/readme.txt`]);
+    assert.equal(Buffer.from(String(parseHelperReply(readme.stdout).base64), 'base64').toString(), 'baked into the image\n');
+  });
+});
