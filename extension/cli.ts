@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { AttachedProcess } from './core/attached-process';
 import { createEngine, EngineUnreachableError, firstLine, pingEngine } from './core/engine';
 import { DEFAULT_ENTER_NAMESPACES, EnterError, enterHelperArgs, parseNamespaceList, resolveEnterTarget } from './core/enter-plan';
-import { EndpointError, resolveEndpoint } from './core/engine-endpoint';
+import { currentContextName, EndpointError, endpointFromContext, listContexts, resolveEndpoint } from './core/engine-endpoint';
 import { type ContainerHelperRunner, selectHelperRunner } from './core/helper-runners';
 import type { HelperMode } from './core/model';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
@@ -15,7 +15,7 @@ import { startComposeServer } from './compose/compose-server';
 import { renderDiagramSvg } from './core/diagram-svg';
 import { createVolume, VolumeError, volumeNameProblem } from './core/volumes';
 import { takeSnapshot } from './core/snapshot';
-import { renderSnapshotText } from './core/snapshot-text';
+import { printable, renderSnapshotText } from './core/snapshot-text';
 
 const USAGE = `Usage: container-internals <command> [options]
 
@@ -31,8 +31,13 @@ Commands:
                            namespaces (default net,uts,ipc,pid): host tools, the container's view.
                            Its exit status is this command's.
 
+  contexts                 List Docker contexts with their endpoints and whether they answer
+
 Options:
-  --host URL               Docker endpoint (unix:///path or tcp://host:port); default DOCKER_HOST, then /var/run/docker.sock
+  --host URL               Docker endpoint: unix:///path, tcp://host:port (TLS from DOCKER_TLS_VERIFY and
+                           DOCKER_CERT_PATH) or ssh://[user@]host[:port] (through the system ssh)
+  --context NAME           A Docker context (default: DOCKER_HOST, DOCKER_CONTEXT, the current context,
+                           then /var/run/docker.sock or a rootless daemon's socket)
   --helper MODE            How host facts are read: auto | local | sudo | container | off (default auto)
   --helper-image IMAGE     Image for the privileged helper container (default busybox:latest)
   -h, --help               Show this help
@@ -59,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       svg: { type: 'boolean' },
       host: { type: 'string' },
+      context: { type: 'string' },
       helper: { type: 'string' },
       'helper-image': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -69,17 +75,38 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command || values.help ? 0 : 2;
   }
+  if (command === 'contexts') return contextsCommand();
   if (command !== 'snapshot' && command !== 'diagram') throw new UsageError(`unknown command "${command}"`);
   if (command === 'diagram' && !values.svg) throw new UsageError('diagram needs --svg (the only output format)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const mode = (values.helper ?? 'auto') as HelperMode;
   if (!HELPER_MODES.includes(mode)) throw new UsageError(`--helper must be one of ${HELPER_MODES.join(', ')}`);
 
-  const engine = createEngine(resolveEndpoint({ explicit: values.host }));
+  const engine = createEngine(resolveEndpoint({ explicit: values.host, context: values.context }));
   const helper = await selectHelperRunner(engine, { mode, image: values['helper-image'] });
   const snapshot = await takeSnapshot(engine, { helper });
   if (command === 'diagram') process.stdout.write(`${await renderDiagramSvg(snapshot, { standalone: true })}\n`);
   else process.stdout.write(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderSnapshotText(snapshot));
+  return 0;
+}
+
+/** Every Docker context with its endpoint, whether it answers, and which one is current. */
+async function contextsCommand(): Promise<number> {
+  const current = process.env.DOCKER_CONTEXT?.trim() || currentContextName() || 'default';
+  const rows = await Promise.all(
+    listContexts().map(async (ctx) => {
+      let status: string;
+      try {
+        const engine = createEngine(endpointFromContext(ctx.name, process.env));
+        await pingEngine(engine);
+        status = 'reachable';
+      } catch (error) {
+        status = `unreachable: ${error instanceof EngineUnreachableError ? error.reason : firstLine((error as Error).message)}`;
+      }
+      return `${ctx.name === current ? '*' : ' '} ${printable(ctx.name)}\t${printable(ctx.host ?? '(no docker endpoint)')}\t${status}`;
+    }),
+  );
+  process.stdout.write(`${rows.join('\n')}\n`);
   return 0;
 }
 
@@ -88,7 +115,7 @@ async function volumeCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { bind: { type: 'string' }, host: { type: 'string' }, helper: { type: 'string' }, 'helper-image': { type: 'string' } },
+    options: { bind: { type: 'string' }, host: { type: 'string' }, context: { type: 'string' }, helper: { type: 'string' }, 'helper-image': { type: 'string' } },
   });
   const [action, name, ...rest] = positionals;
   if (action !== 'create') throw new UsageError(action ? `unknown volume action "${action}"` : 'volume needs an action: create');
@@ -98,7 +125,7 @@ async function volumeCommand(argv: string[]): Promise<number> {
   if (problem) throw new VolumeError(problem);
   const mode = (values.helper ?? 'auto') as HelperMode;
   if (!HELPER_MODES.includes(mode)) throw new UsageError(`--helper must be one of ${HELPER_MODES.join(', ')}`);
-  const engine = createEngine(resolveEndpoint({ explicit: values.host }));
+  const engine = createEngine(resolveEndpoint({ explicit: values.host, context: values.context }));
   await pingEngine(engine);
   const helper = values.bind ? await selectHelperRunner(engine, { mode, image: values['helper-image'] }) : { runner: null, mode: 'off' as const, reason: null };
   const created = await createVolume(engine, { name, bindDir: values.bind }, helper);
@@ -107,7 +134,7 @@ async function volumeCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-const VALUE_OPTIONS = new Set(['--ns', '--host', '--helper', '--helper-image']);
+const VALUE_OPTIONS = new Set(['--ns', '--host', '--context', '--helper', '--helper-image']);
 
 /**
  * `enter` takes options until the container name; everything after the name
@@ -146,7 +173,7 @@ async function enterCommand(argv: string[]): Promise<number> {
   if (!HELPER_MODES.includes(mode)) throw new UsageError(`--helper must be one of ${HELPER_MODES.join(', ')}`);
   const namespaces = options.has('--ns') ? parseNamespaceList(options.get('--ns') as string) : [...DEFAULT_ENTER_NAMESPACES];
 
-  const engine = createEngine(resolveEndpoint({ explicit: options.get('--host') }));
+  const engine = createEngine(resolveEndpoint({ explicit: options.get('--host'), context: options.get('--context') }));
   await pingEngine(engine);
   const target = await resolveEnterTarget(engine, container);
   const helper = await selectHelperRunner(engine, { mode, image: options.get('--helper-image') });
@@ -193,6 +220,8 @@ async function runAttached(proc: AttachedProcess): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Kept-alive engine connections (an ssh process each, for ssh://) must not hold the process open.
+    setImmediate(() => process.exit(code));
   },
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);

@@ -2,6 +2,7 @@
 
 import Dockerode from 'dockerode';
 import type { EngineEndpoint } from './engine-endpoint';
+import { SshDialAgent } from './ssh-transport';
 
 export interface Engine {
   readonly endpoint: EngineEndpoint;
@@ -9,6 +10,8 @@ export interface Engine {
   readonly docker: Dockerode;
   /** For long-lived streams (events, attach, wait), which are idle by nature. */
   readonly streams: Dockerode;
+  /** Ends the connections this engine keeps open (for ssh://, its ssh processes). */
+  close(): void;
 }
 
 /** Requests that take longer than this are failed; streams (events, attach) opt out. */
@@ -16,15 +19,22 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 export const DEFAULT_PING_TIMEOUT_MS = 3_000;
 
 export function createEngine(endpoint: EngineEndpoint): Engine {
+  if (endpoint.kind === 'ssh') {
+    // Requests travel over `ssh … docker system dial-stdio`; the host and port here only fill the Host header.
+    const agent = new SshDialAgent(endpoint);
+    const options = { protocol: 'http' as const, host: 'docker', port: 80, agent } as Dockerode.DockerOptions;
+    return { endpoint, docker: new Dockerode({ ...options, timeout: DEFAULT_REQUEST_TIMEOUT_MS }), streams: new Dockerode(options), close: () => agent.destroy() };
+  }
   const options: Dockerode.DockerOptions = endpoint.kind === 'unix'
     ? { socketPath: endpoint.socketPath }
     : {
         host: endpoint.host,
         port: endpoint.port,
         protocol: endpoint.tls ? 'https' : 'http',
-        ...(endpoint.tls ? { ca: endpoint.tls.ca, cert: endpoint.tls.cert, key: endpoint.tls.key } : {}),
-      };
-  return { endpoint, docker: new Dockerode({ ...options, timeout: DEFAULT_REQUEST_TIMEOUT_MS }), streams: new Dockerode(options) };
+        // Never a silent fallback: with TLS material, the CA is checked unless the context says to skip it.
+        ...(endpoint.tls ? { ca: endpoint.tls.ca, cert: endpoint.tls.cert, key: endpoint.tls.key, rejectUnauthorized: endpoint.tls.verify } : {}),
+      } as Dockerode.DockerOptions;
+  return { endpoint, docker: new Dockerode({ ...options, timeout: DEFAULT_REQUEST_TIMEOUT_MS }), streams: new Dockerode(options), close: () => undefined };
 }
 
 export class EngineUnreachableError extends Error {
@@ -35,7 +45,12 @@ export class EngineUnreachableError extends Error {
 }
 
 /** Resolves when GET /_ping answers OK within the timeout; otherwise throws one clear line. */
-export async function pingEngine(engine: Engine, timeoutMs = DEFAULT_PING_TIMEOUT_MS): Promise<void> {
+/** How long a ping may take: ssh needs a connection and a login first. */
+export function pingTimeoutFor(endpoint: EngineEndpoint): number {
+  return endpoint.kind === 'ssh' ? 9_000 : endpoint.kind === 'tcp' ? 5_000 : DEFAULT_PING_TIMEOUT_MS;
+}
+
+export async function pingEngine(engine: Engine, timeoutMs = pingTimeoutFor(engine.endpoint)): Promise<void> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
@@ -53,6 +68,7 @@ export async function pingEngine(engine: Engine, timeoutMs = DEFAULT_PING_TIMEOU
 /** Turns socket and HTTP errors into the cause a person can act on. */
 export function describeConnectionError(error: unknown): string {
   const err = error as { code?: string; statusCode?: number; message?: string };
+  if (err?.code === 'ESSH') return err.message ?? 'ssh failed';
   switch (err?.code) {
     case 'ENOENT':
       return 'the socket does not exist (is dockerd running?)';
@@ -72,7 +88,14 @@ export function describeConnectionError(error: unknown): string {
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'CERT_HAS_EXPIRED':
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `TLS verification failed (${err.code})`;
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return `TLS verification failed (${err.code}): the engine's certificate is not signed by the configured CA`;
+    case 'EPROTO':
+      return 'TLS handshake failed (is this a TLS port, and is the client certificate accepted?)';
+  }
+  if (err?.statusCode === 400 && /HTTPS/i.test(`${err.message ?? ''} ${JSON.stringify((err as { json?: unknown }).json ?? '')}`)) {
+    return 'this port speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or use a context with TLS material';
   }
   if (typeof err?.statusCode === 'number') return `the engine answered HTTP ${err.statusCode}`;
   return firstLine(err?.message ?? String(error));

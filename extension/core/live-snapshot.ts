@@ -196,6 +196,7 @@ export class LiveSnapshot implements Disposable {
     this.stopPolling();
     for (const s of this.subscriptions) s.dispose();
     this.events?.dispose();
+    this.engine.close();
     this.onDidChangeEmitter.dispose();
     this.onEventEmitter.dispose();
   }

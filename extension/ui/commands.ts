@@ -2,6 +2,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { listContexts } from '../core/engine-endpoint';
 import type { HelperMode } from '../core/model';
 import { ContainerNode, InterfaceNode, MountNode, NamespaceNode } from './container-nodes';
 import type { ContainersTreeProvider } from './containers-tree';
@@ -95,6 +96,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
           await containersView.reveal(target, { select: true, focus: false, expand: true });
         }
       }
+    }),
+    reg('switchContext', async () => {
+      const current = vscode.workspace.getConfiguration(SECTION).get<string>('context', '');
+      const items = listContexts().map((c) => ({ label: c.name, description: c.host ?? '(no docker endpoint)', detail: c.description || undefined, picked: c.name === current }));
+      const pick = await vscode.window.showQuickPick([{ label: '', description: 'Follow DOCKER_HOST, DOCKER_CONTEXT and the docker CLI\'s current context' }, ...items].map((i) => ({ ...i, label: i.label || '$(sync) Follow the docker CLI' })), { title: 'Docker context for Container Internals' });
+      if (!pick) return;
+      const value = pick.label.startsWith('$(sync)') ? undefined : pick.label;
+      await vscode.workspace.getConfiguration(SECTION).update('context', value, vscode.ConfigurationTarget.Global);
     }),
     reg('enableHelper', async () => {
       const items: Array<vscode.QuickPickItem & { mode: HelperMode }> = [

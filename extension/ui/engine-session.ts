@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { createEngine } from '../core/engine';
-import { EndpointError, resolveEndpoint } from '../core/engine-endpoint';
+import { dockerConfigDir, EndpointError, resolveEndpoint } from '../core/engine-endpoint';
 import type { EngineEvent } from '../core/engine-events';
 import { LiveSnapshot, type LiveState } from '../core/live-snapshot';
 import { ENGINE_SETTINGS, readSettings } from './settings';
@@ -30,6 +30,13 @@ export class EngineSession implements vscode.Disposable {
         if (ENGINE_SETTINGS.some((s) => e.affectsConfiguration(s))) this.rebuild();
       }),
     );
+    // Engine events do not say that the current Docker context changed: watch where the CLI keeps it.
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dockerConfigDir()), '{config.json,contexts/meta/**}'));
+    const onContextFiles = (): void => {
+      const s = readSettings();
+      if (!s.dockerHost && !process.env.DOCKER_HOST) this.rebuild();
+    };
+    this.disposables.push(watcher, watcher.onDidChange(onContextFiles), watcher.onDidCreate(onContextFiles), watcher.onDidDelete(onContextFiles));
     this.rebuild();
   }
 
@@ -62,8 +69,8 @@ export class EngineSession implements vscode.Disposable {
     this.misconfigured = null;
     const settings = readSettings();
     try {
-      const engine = createEngine(resolveEndpoint({ explicit: settings.dockerHost }));
-      this.log.info(`engine ${engine.endpoint.url} (from ${engine.endpoint.source}); helper mode ${settings.helperMode}`);
+      const engine = createEngine(resolveEndpoint({ explicit: settings.dockerHost, context: settings.context }));
+      this.log.info(`engine ${engine.endpoint.url} (from ${engine.endpoint.source}${engine.endpoint.context ? ` "${engine.endpoint.context}"` : ''}); helper mode ${settings.helperMode}`);
       const live = new LiveSnapshot(engine, {
         helper: { mode: settings.helperMode, image: settings.helperImage },
         log: (level, message) => this.log[level](message),

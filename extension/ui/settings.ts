@@ -8,6 +8,7 @@ export const GROUP_BY_VALUES: readonly GroupBy[] = ['none', 'netns', 'network', 
 
 export interface ExtensionSettings {
   dockerHost: string;
+  context: string;
   helperMode: HelperMode;
   helperImage: string;
   groupBy: GroupBy;
@@ -15,7 +16,7 @@ export interface ExtensionSettings {
 
 export const SECTION = 'containerInternals';
 /** Settings that decide which engine is contacted and what runs on the host. */
-export const ENGINE_SETTINGS = ['dockerHost', 'helperMode', 'helperImage'].map((k) => `${SECTION}.${k}`);
+export const ENGINE_SETTINGS = ['dockerHost', 'context', 'helperMode', 'helperImage'].map((k) => `${SECTION}.${k}`);
 
 export function readSettings(): ExtensionSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
@@ -23,6 +24,7 @@ export function readSettings(): ExtensionSettings {
   const groupBy = c.get<string>('groupBy', 'none');
   return {
     dockerHost: c.get<string>('dockerHost', '').trim(),
+    context: c.get<string>('context', '').trim(),
     helperMode: (['auto', 'local', 'sudo', 'container', 'off'].includes(mode) ? mode : 'auto') as HelperMode,
     helperImage: c.get<string>('helperImage', '').trim(),
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'none',

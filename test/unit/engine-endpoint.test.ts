@@ -4,19 +4,33 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { describeConnectionError } from '../../extension/core/engine';
-import { EndpointError, resolveEndpoint } from '../../extension/core/engine-endpoint';
+import { contextDirName, EndpointError, resolveEndpoint } from '../../extension/core/engine-endpoint';
+import { describeSshFailure, sshDialArgs } from '../../extension/core/ssh-transport';
+
+/** A Docker config directory of our own, so the machine's ~/.docker never leaks in. */
+function configDir(current?: string, contexts: Record<string, string> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-dockercfg-'));
+  if (current) fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ currentContext: current }));
+  for (const [name, host] of Object.entries(contexts)) {
+    const meta = path.join(dir, 'contexts', 'meta', contextDirName(name));
+    fs.mkdirSync(meta, { recursive: true });
+    fs.writeFileSync(path.join(meta, 'meta.json'), JSON.stringify({ Name: name, Endpoints: { docker: { Host: host } } }));
+  }
+  return dir;
+}
 
 describe('resolveEndpoint', () => {
   it('prefers an explicit value, then DOCKER_HOST, then the default socket', () => {
     assert.equal(resolveEndpoint({ explicit: 'unix:///a.sock', env: { DOCKER_HOST: 'tcp://h:1' } }).url, 'unix:///a.sock');
     assert.equal(resolveEndpoint({ explicit: '  ', env: { DOCKER_HOST: 'tcp://h:1' } }).url, 'tcp://h:1');
-    const def = resolveEndpoint({ env: {} });
+    const def = resolveEndpoint({ env: { DOCKER_CONFIG: configDir() } });
     assert.equal(def.url, 'unix:///var/run/docker.sock');
     assert.equal(def.source, 'default');
   });
 
   it('fills in Docker\'s default ports and accepts a bare socket path', () => {
     assert.equal(resolveEndpoint({ explicit: 'tcp://10.1.2.3', env: {} }).port, 2375);
+    assert.deepEqual(resolveEndpoint({ explicit: 'ssh://me@build-box:2222', env: {} }), { url: 'ssh://me@build-box:2222', kind: 'ssh', host: 'build-box', port: 2222, user: 'me', source: 'explicit' });
     assert.equal(resolveEndpoint({ explicit: '/run/user/1000/docker.sock', env: {} }).socketPath, '/run/user/1000/docker.sock');
   });
 
@@ -36,6 +50,43 @@ describe('resolveEndpoint', () => {
   it('refuses schemes it cannot speak, with one clear line', () => {
     assert.throws(() => resolveEndpoint({ explicit: 'npipe:////./pipe/docker_engine', env: {} }), EndpointError);
     assert.throws(() => resolveEndpoint({ explicit: 'unix://relative.sock', env: {} }), /must be absolute/);
+  });
+});
+
+describe('Docker contexts and rootless sockets', () => {
+  const cfg = configDir('remote', { remote: 'ssh://ops@prod', other: 'tcp://10.9.8.7:2376' });
+
+  it('takes DOCKER_HOST, then DOCKER_CONTEXT, then the current context, like the docker CLI', () => {
+    assert.equal(resolveEndpoint({ env: { DOCKER_CONFIG: cfg, DOCKER_HOST: 'unix:///h.sock', DOCKER_CONTEXT: 'other' } }).url, 'unix:///h.sock');
+    const fromEnv = resolveEndpoint({ env: { DOCKER_CONFIG: cfg, DOCKER_CONTEXT: 'other' } });
+    assert.deepEqual([fromEnv.url, fromEnv.source, fromEnv.context], ['tcp://10.9.8.7:2376', 'context', 'other']);
+    assert.equal(resolveEndpoint({ env: { DOCKER_CONFIG: cfg } }).url, 'ssh://ops@prod');
+    assert.equal(resolveEndpoint({ context: 'other', env: { DOCKER_CONFIG: cfg, DOCKER_HOST: 'unix:///h.sock' } }).url, 'tcp://10.9.8.7:2376');
+  });
+
+  it('treats the "default" context as DOCKER_HOST or the default socket, and names a missing one', () => {
+    assert.equal(resolveEndpoint({ context: 'default', env: { DOCKER_CONFIG: cfg }, socketExists: () => true }).url, 'unix:///var/run/docker.sock');
+    assert.throws(() => resolveEndpoint({ context: 'gone', env: { DOCKER_CONFIG: cfg } }), /Docker context "gone" does not exist/);
+  });
+
+  it('falls back to a rootless daemon socket when the default one is missing', () => {
+    const env = { DOCKER_CONFIG: configDir(), XDG_RUNTIME_DIR: '/run/user/1000' };
+    const e = resolveEndpoint({ env, socketExists: (p) => p === '/run/user/1000/docker.sock' });
+    assert.deepEqual([e.url, e.source], ['unix:///run/user/1000/docker.sock', 'rootless']);
+    assert.equal(resolveEndpoint({ env, socketExists: () => true }).source, 'default');
+  });
+});
+
+describe('ssh transport', () => {
+  it('runs the system ssh with argv, never prompting', () => {
+    assert.deepEqual(sshDialArgs({ host: 'h', port: 2222, user: 'u' }), ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=8', '-p', '2222', '--', 'u@h', 'docker', 'system', 'dial-stdio']);
+    assert.deepEqual(sshDialArgs({ host: 'h' }).slice(-5), ['--', 'h', 'docker', 'system', 'dial-stdio']);
+  });
+  it('names the likely cause of an ssh failure', () => {
+    assert.match(describeSshFailure('Host key verification failed.', 255), /host key/);
+    assert.match(describeSshFailure('root@h: Permission denied (publickey).', 255), /authentication failed/);
+    assert.match(describeSshFailure('ssh: connect to host h port 22: Connection refused', 255), /connection refused/);
+    assert.match(describeSshFailure('bash: docker: command not found', 127), /no docker CLI on the remote host/);
   });
 });
 
