@@ -4,7 +4,7 @@
 //  - cold start: clicking the activity-bar tab → first container row, activation included;
 //  - engine calls per minute while the view sits open and idle (through a counting socket proxy);
 //  - activation time (as the extension logs it) and the bundle size.
-//   node dist/bench/tree-in-workbench.js [--tries 10] [--idle-seconds 60]
+//   node dist/bench/tree-in-workbench.js [--tries 10] [--idle-seconds 60] [--extra 100]
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -63,7 +63,16 @@ function progress(message: string): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { tries: { type: 'string', default: '10' }, 'idle-seconds': { type: 'string', default: '60' } } });
+  const { values } = parseArgs({ options: { tries: { type: 'string', default: '10' }, 'idle-seconds': { type: 'string', default: '60' }, extra: { type: 'string', default: '0' } } });
+  // Extra idle containers, to measure against an engine as busy as the reference one (~110 containers).
+  const extra = Number(values.extra);
+  if (extra > 0) {
+    progress(`starting ${extra} extra containers`);
+    const { mapWithConcurrency } = await import('../extension/core/concurrency');
+    await mapWithConcurrency(Array.from({ length: extra }, (_, i) => i), 4, async (i) => {
+      docker(['run', '-d', '--label', LABEL, '--name', `cibench-extra-${i}-${process.pid}`, IMAGE, 'sleep', '86400']);
+    });
+  }
   const tries = Number(values.tries);
   const idleSeconds = Number(values['idle-seconds']);
   const harness = (await import(pathToFileURL(path.join(ROOT, 'test', 'harness', 'code-server.mjs')).href)) as Harness;

@@ -18,6 +18,7 @@ import { ContainerHelperRunner } from '../core/helper-runners';
 import type { ContainerSnapshot } from '../core/model';
 import { type ContainerPathMatch, hostPathToContainerPaths } from '../core/path-mapping';
 import { runCommandFor } from '../core/run-command';
+import { CONTAINER_FS_SCHEME } from './container-file-system';
 import { ContainerNode } from './container-nodes';
 import type { EngineSession } from './engine-session';
 import { ProcessTerminal } from './process-terminal';
@@ -233,6 +234,12 @@ export class ExecCommands {
 
   /** Exec Here: a shell in the container, in the directory where this file is visible. */
   async execHere(uri?: vscode.Uri, options: { container?: string } = {}): Promise<ExecResult> {
+    const file = uri ?? vscode.window.activeTextEditor?.document.uri;
+    if (file?.scheme === CONTAINER_FS_SCHEME) {
+      // Already a path inside a container (opened through its file system): no mapping needed.
+      const isDir = (await vscode.workspace.fs.stat(file).then((s) => s.type === vscode.FileType.Directory, () => false));
+      return this.attachShell({ container: file.authority, workingDir: isDir ? file.path : path.posix.dirname(file.path), title: `${file.authority.slice(0, 12)}:${file.path}` });
+    }
     const target = await this.resolveFileTarget(uri, 'Exec Here', options.container);
     if (!target) return { ok: false, reason: 'cancelled' };
     const isDir = fs.statSync(target.uri.fsPath, { throwIfNoEntry: false })?.isDirectory() ?? false;
@@ -242,6 +249,11 @@ export class ExecCommands {
 
   /** Run in Container: runs the file there (by shebang or extension) and shows its output. */
   async runFileInContainer(uri?: vscode.Uri, options: { container?: string } = {}): Promise<ExecResult> {
+    const file = uri ?? vscode.window.activeTextEditor?.document.uri;
+    if (file?.scheme === CONTAINER_FS_SCHEME) {
+      const head = Buffer.from(await vscode.workspace.fs.readFile(file)).subarray(0, 256).toString('utf8').split('\n')[0] ?? null;
+      return this.attachShell({ container: file.authority, command: runCommandFor(file.path, head), workingDir: path.posix.dirname(file.path), title: `${file.authority.slice(0, 12)}: ${path.posix.basename(file.path)}` });
+    }
     const target = await this.resolveFileTarget(uri, 'Run in Container', options.container);
     if (!target) return { ok: false, reason: 'cancelled' };
     if (!target.containerPath) {

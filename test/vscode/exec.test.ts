@@ -79,4 +79,14 @@ describe('Exec', () => {
     const code = await waitFor('the process to exit', async () => result.terminal?.exitStatus?.code);
     assert.equal(code, 7);
   });
+
+  it('Exec Here also works on a file opened from a container\'s own file system', async () => {
+    const web = await docker(['inspect', '-f', '{{.Id}}', 'cilab-web']);
+    const uri = vscode.Uri.from({ scheme: 'container-internals', authority: web, path: '/etc/lab.conf' });
+    await vscode.window.showTextDocument(uri);
+    const result = (await vscode.commands.executeCommand('containerInternals.execHere', uri)) as ExecResult;
+    const transcript = transcriptOf(result);
+    result.terminal?.sendText('pwd');
+    await waitFor('the container directory', async () => /\/etc\r?\n/.test(transcript()));
+  });
 });
