@@ -171,34 +171,44 @@ export class VolumeCommands {
     }
   }
 
-  /** Lists the image's own files under the mount point and offers to open them read-only. */
+  /** Lists the image's own files under the mount point, lets the user walk into folders, and opens files read-only. */
   async showHidden(node?: MountNode, options: { open?: string } = {}): Promise<{ ok: boolean; entries?: string[]; reason?: string; document?: vscode.TextDocument }> {
     if (!(node instanceof MountNode)) return { ok: false, reason: 'no mount' };
     const container = node.group.owner.container;
     try {
       const live = this.live();
       const helper = await live.helperSelection();
-      const hidden = await hiddenByMount(live.engine, helper, container.id, node.mount.destination);
-      if (!hidden.entries.length) {
-        void vscode.window.showInformationMessage(`The mount at ${node.mount.destination} hides nothing: the image has no files there.`);
-        return { ok: true, entries: [] };
+      let where = node.mount.destination.replace(/\/+$/, '') || '/';
+      let first: string[] | undefined;
+      // Walk down: each step lists what the image has at that path under the mount.
+      for (;;) {
+        const hidden = await hiddenByMount(live.engine, helper, container.id, where);
+        first ??= hidden.entries;
+        if (!hidden.entries.length) {
+          if (where === node.mount.destination) void vscode.window.showInformationMessage(`The mount at ${node.mount.destination} hides nothing: the image has no files there.`);
+          return { ok: true, entries: first };
+        }
+        let choice = options.open;
+        if (choice === undefined) {
+          const pick = await vscode.window.showQuickPick(
+            hidden.entries.map((e) => ({ label: e, description: e.endsWith('/') ? 'folder' : 'open read-only' })),
+            { title: `Hidden under ${container.name}:${where} — the image's own files`, placeHolder: `read from ${hidden.readFrom.join(', ')}` },
+          );
+          choice = pick?.label;
+        }
+        if (!choice || !hidden.entries.includes(choice)) return { ok: true, entries: first };
+        if (choice.endsWith('/')) {
+          where = path.posix.join(where, choice);
+          continue;
+        }
+        const hostPath = hidden.hostPathOf(choice);
+        if (!hostPath) return { ok: true, entries: first };
+        const content = await readHostFile(helper, hostPath);
+        const uri = this.hiddenFiles.add(`/${container.name}${path.posix.join(where, choice)}`, content.toString('utf8'));
+        const document = await vscode.workspace.openTextDocument(uri);
+        await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+        return { ok: true, entries: first, document };
       }
-      let choice = options.open;
-      if (!choice) {
-        const pick = await vscode.window.showQuickPick(
-          hidden.entries.map((e) => ({ label: e, description: e.endsWith('/') ? 'directory' : 'open read-only' })),
-          { title: `Under ${container.name}:${node.mount.destination} — the image's files, hidden by the mount`, placeHolder: `read from ${hidden.readFrom.join(', ')}` },
-        );
-        choice = pick?.label;
-      }
-      if (!choice || choice.endsWith('/')) return { ok: true, entries: hidden.entries };
-      const hostPath = hidden.hostPathOf(choice);
-      if (!hostPath) return { ok: true, entries: hidden.entries };
-      const content = await readHostFile(helper, hostPath);
-      const uri = this.hiddenFiles.add(`/${container.name}${node.mount.destination}/${choice}`, content.toString('utf8'));
-      const document = await vscode.workspace.openTextDocument(uri);
-      await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-      return { ok: true, entries: hidden.entries, document };
     } catch (error) {
       return this.fail(`What ${node.mount.destination} hides`, error);
     }
