@@ -10,9 +10,7 @@ import { DEFAULT_ENTER_NAMESPACES, EnterError, enterHelperArgs, parseNamespaceLi
 import { currentContextName, EndpointError, endpointFromContext, listContexts, resolveEndpoint } from './core/engine-endpoint';
 import { type ContainerHelperRunner, selectHelperRunner } from './core/helper-runners';
 import type { HelperMode } from './core/model';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { startComposeServer } from './compose/compose-server';
-import { renderDiagramSvg } from './core/diagram-svg';
+import * as path from 'node:path';
 import { createVolume, VolumeError, volumeNameProblem } from './core/volumes';
 import { takeSnapshot } from './core/snapshot';
 import { printable, renderSnapshotText } from './core/snapshot-text';
@@ -47,13 +45,22 @@ const HELPER_MODES: readonly HelperMode[] = ['auto', 'local', 'sudo', 'container
 
 class UsageError extends Error {}
 
+/**
+ * The diagram (ELK) and the language server are large; they are separate
+ * bundles loaded only by the commands that use them, so `snapshot` starts fast.
+ */
+function loadSibling(bundle: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(__dirname, bundle));
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'enter') return enterCommand(argv.slice(1));
   if (argv[0] === 'volume') return volumeCommand(argv.slice(1));
   if (argv[0] === 'lsp') {
     if (!argv.includes('--stdio')) throw new UsageError('lsp speaks over stdio: use `lsp --stdio`');
-    // The connection owns the process from here: it exits when the client says so.
-    startComposeServer(createConnection(ProposedFeatures.all));
+    // The server bundle starts itself (the transport comes from argv) and owns the process from here.
+    loadSibling('compose-server.js');
     return new Promise<number>(() => undefined);
   }
   const { values, positionals } = parseArgs({
@@ -85,7 +92,10 @@ async function main(argv: string[]): Promise<number> {
   const engine = createEngine(resolveEndpoint({ explicit: values.host, context: values.context }));
   const helper = await selectHelperRunner(engine, { mode, image: values['helper-image'] });
   const snapshot = await takeSnapshot(engine, { helper });
-  if (command === 'diagram') process.stdout.write(`${await renderDiagramSvg(snapshot, { standalone: true })}\n`);
+  if (command === 'diagram') {
+    const { renderDiagramSvg } = loadSibling('diagram.js') as typeof import('./core/diagram-svg');
+    process.stdout.write(`${await renderDiagramSvg(snapshot, { standalone: true })}\n`);
+  }
   else process.stdout.write(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderSnapshotText(snapshot));
   return 0;
 }
