@@ -319,12 +319,33 @@ ok_json() {
   printf '{"format":"container-internals-helper","version":%s,"ok":true%s}\n' "$HELPER_VERSION" "$1"
 }
 
+# Paths from Docker (volume mountpoints, bind sources, overlay dirs) are paths
+# in the daemon's mount namespace. When this script runs in the helper
+# container, its own / is the helper image, so host paths are reached through
+# /proc/PID/root of the daemon (or of a containerd-shim, or PID 1). On the host
+# itself that is just /. Sets $HOST_ROOT (no trailing slash; empty for /).
+find_host_root() {
+  HOST_ROOT=""
+  for f in $(grep -l -e '^dockerd$' -e '^containerd-shim' /proc/[0-9]*/comm 2>/dev/null); do
+    p=${f#/proc/}
+    p=${p%%/*}
+    is_pid "$p" || continue
+    if [ -d /proc/"$p"/root/ ] && [ -e /proc/"$p"/root/. ]; then
+      if [ "$(stat -L -c %i /proc/"$p"/root/ 2>/dev/null)" != "$(stat -L -c %i / 2>/dev/null)" ] || [ "$(stat -L -c %d /proc/"$p"/root/ 2>/dev/null)" != "$(stat -L -c %d / 2>/dev/null)" ]; then
+        HOST_ROOT=/proc/$p/root
+      fi
+      return
+    fi
+  done
+}
+
 # prepare-bind DIR: makes sure DIR exists for a bind-backed volume, creating
 # it (mkdir -p, default permissions) if needed. Reports how many levels it
 # created, so a failed volume create can remove exactly those and no more.
 prepare_bind() {
-  dir=${1:-}
-  is_abs_path "$dir" || die_json "the bind directory must be an absolute path"
+  is_abs_path "${1:-}" || die_json "the bind directory must be an absolute path"
+  find_host_root
+  dir=$HOST_ROOT$1
   if [ -d "$dir" ]; then
     ok_json ',"created":0'
     return
@@ -343,9 +364,10 @@ prepare_bind() {
 # undo-bind DIR LEVELS: removes the LEVELS innermost directories of DIR that
 # prepare-bind created, only while they are empty.
 undo_bind() {
-  dir=${1:-}
+  is_abs_path "${1:-}" || die_json "the bind directory must be an absolute path"
+  find_host_root
+  dir=$HOST_ROOT$1
   levels=${2:-0}
-  is_abs_path "$dir" || die_json "the bind directory must be an absolute path"
   is_pid "$levels" || die_json "levels must be a number"
   removed=0
   d=$dir
@@ -360,6 +382,8 @@ undo_bind() {
 # du PATH: disk usage in KiB (on demand, never on a refresh).
 disk_usage() {
   is_abs_path "${1:-}" || die_json "the path must be absolute"
+  find_host_root
+  set -- "$HOST_ROOT$1"
   [ -e "$1" ] || die_json "the path does not exist"
   kib=$(du -sk -- "$1" 2>/dev/null | { read -r n _; echo "$n"; })
   is_pid "$kib" || die_json "du failed"
@@ -371,6 +395,8 @@ disk_usage() {
 # the container's own mounts on top, so it shows what a mount hides.
 list_dir() {
   is_abs_path "${1:-}" || die_json "the path must be absolute"
+  find_host_root
+  set -- "$HOST_ROOT$1"
   [ -d "$1" ] || die_json "not a directory"
   tab='	'
   printf '{"format":"container-internals-helper","version":%s,"ok":true,"entries":[' "$HELPER_VERSION"
@@ -381,6 +407,8 @@ list_dir() {
 # read-file PATH: a file's bytes, base64 (so any content fits in the JSON).
 read_file() {
   is_abs_path "${1:-}" || die_json "the path must be absolute"
+  find_host_root
+  set -- "$HOST_ROOT$1"
   [ -f "$1" ] || die_json "not a regular file"
   printf '{"format":"container-internals-helper","version":%s,"ok":true,"base64":"' "$HELPER_VERSION"
   base64 < "$1" | tr -d '\n'

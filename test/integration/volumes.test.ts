@@ -9,14 +9,14 @@ import { listContainerDirectory, readContainerFile, statContainerPath, writeCont
 import { createEngine } from '../../extension/core/engine';
 import { resolveEndpoint } from '../../extension/core/engine-endpoint';
 import { parseHelperReply } from '../../extension/core/helper-output';
-import { LocalHelperRunner } from '../../extension/core/helper-runners';
+import { ContainerHelperRunner, LocalHelperRunner } from '../../extension/core/helper-runners';
 import { hiddenByMount } from '../../extension/core/mount-shadow';
 import { cli, docker, LAB_IMAGE, requireLab } from './lab';
 
 const engine = createEngine(resolveEndpoint({ env: {} }));
 const local = { runner: new LocalHelperRunner(), mode: 'local' as const, reason: null };
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-vol-'));
-const names = ['civol-named', 'civol-bind', 'civol-exists'];
+const names = ['civol-named', 'civol-bind', 'civol-exists', 'civol-remote'];
 
 describe('volume create', () => {
   before(async () => {
@@ -45,6 +45,13 @@ describe('volume create', () => {
     assert.deepEqual(opts, { device: dir, o: 'bind', type: 'none' });
     await docker(['run', '--rm', '-v', 'civol-bind:/v', LAB_IMAGE, 'sh', '-c', 'echo written-inside > /v/proof']);
     assert.equal(fs.readFileSync(path.join(dir, 'proof'), 'utf8'), 'written-inside\n');
+  });
+
+  it('prepares the bind directory on the engine host also when the helper runs in a container', async () => {
+    const dir = path.join(scratch, 'via-container', 'data');
+    const r = await cli(['volume', 'create', 'civol-remote', '--bind', dir, '--helper', 'container', '--helper-image', LAB_IMAGE]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(fs.statSync(dir).isDirectory(), 'made on the host, not inside the helper container');
   });
 
   it('refuses bad and hostile names before anything runs or is created', async () => {
@@ -122,5 +129,11 @@ describe('what a mount hides', () => {
     assert.ok(mounted.includes('hello.txt') && !mounted.includes('from-image'));
     const readme = await local.runner.run(['read-file', `${hidden.hostPathOf('from-image/')}/readme.txt`]);
     assert.equal(Buffer.from(String(parseHelperReply(readme.stdout).base64), 'base64').toString(), 'baked into the image\n');
+  });
+
+  it('reads the same through the helper container, which reaches the host through the daemon\'s root', async () => {
+    const inContainer = { runner: new ContainerHelperRunner(engine, LAB_IMAGE), mode: 'container' as const, reason: null };
+    const hidden = await hiddenByMount(engine, inContainer, 'cilab-undermount', '/data/from-image');
+    assert.deepEqual(hidden.entries, ['readme.txt']);
   });
 });
