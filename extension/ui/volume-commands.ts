@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { listContainerDirectory } from '../core/container-files';
 import { hiddenByMount, readHostFile } from '../core/mount-shadow';
+import { parseHelperReply } from '../core/helper-output';
+import type { HelperSelection } from '../core/helper-runners';
 import { createVolume, type CreatedVolume, diskUsageKib, volumeNameProblem } from '../core/volumes';
 import { MountNode } from './container-nodes';
 import { containerUri } from './container-file-system';
@@ -135,18 +137,19 @@ export class VolumeCommands {
     const m = node.mount;
     const container = node.group.owner.container;
     if (!m.source) return this.fail('Inspect Side by Side', new Error(`${m.type} mount at ${m.destination} has no host path`));
-    if (!node.group.owner.ctx.engineIsLocal) return this.fail('Inspect Side by Side', new Error('the host side can only be opened for an engine on this machine'));
     try {
-      const engine = this.live().engine;
-      const hostStat = fs.statSync(m.source, { throwIfNoEntry: false });
-      if (hostStat && !hostStat.isDirectory()) {
-        const opened = [vscode.Uri.file(m.source), containerUri(container.id, m.destination)];
-        await vscode.commands.executeCommand('vscode.diff', opened[0], opened[1], `${path.basename(m.source)} (host ↔ ${container.name})`);
+      const live = this.live();
+      const host = node.group.owner.ctx.engineIsLocal ? localHostSide() : helperHostSide(await live.helperSelection(), this.hiddenFiles);
+      const title = (name: string) => `${name} (host ↔ ${container.name})`;
+      const kind = await host.kind(m.source);
+      if (kind === 'file') {
+        const opened = [await host.open(m.source), containerUri(container.id, m.destination)];
+        await vscode.commands.executeCommand('vscode.diff', opened[0], opened[1], title(path.basename(m.source)));
         return { ok: true, opened };
       }
-      const host = new Set(hostStat ? fs.readdirSync(m.source) : []);
-      const inside = new Set((await listContainerDirectory(engine, container.id, m.destination)).map((e) => e.name));
-      const entries = [...new Set([...host, ...inside])].sort().map((name) => ({ name, host: host.has(name), container: inside.has(name) }));
+      const onHost = new Set(kind === 'dir' ? await host.list(m.source) : []);
+      const inside = new Set((await listContainerDirectory(live.engine, container.id, m.destination)).map((e) => e.name));
+      const entries = [...new Set([...onHost, ...inside])].sort().map((name) => ({ name, host: onHost.has(name), container: inside.has(name) }));
       let chosen = options.file;
       if (!chosen) {
         const pick = await vscode.window.showQuickPick(
@@ -157,13 +160,14 @@ export class VolumeCommands {
         chosen = pick.label;
       }
       const entry = entries.find((e) => e.name === chosen);
-      const left = vscode.Uri.file(path.join(m.source, chosen));
+      const hostPath = path.posix.join(m.source, chosen);
       const right = containerUri(container.id, path.posix.join(m.destination, chosen));
-      if (entry?.host && entry.container && fs.statSync(left.fsPath).isFile()) {
-        await vscode.commands.executeCommand('vscode.diff', left, right, `${chosen} (host ↔ ${container.name})`);
+      if (entry?.host && entry.container && (await host.kind(hostPath)) === 'file') {
+        const left = await host.open(hostPath);
+        await vscode.commands.executeCommand('vscode.diff', left, right, title(chosen));
         return { ok: true, entries, opened: [left, right] };
       }
-      const only = entry?.host ? left : right;
+      const only = entry?.host ? await host.open(hostPath) : right;
       await vscode.window.showTextDocument(only, { preview: true });
       return { ok: true, entries, opened: [only] };
     } catch (error) {
@@ -213,6 +217,41 @@ export class VolumeCommands {
       return this.fail(`What ${node.mount.destination} hides`, error);
     }
   }
+}
+
+/** The engine host's side of Side by Side: this machine's files, or the helper's view of a remote host. */
+interface HostSide {
+  kind(hostPath: string): Promise<'file' | 'dir' | 'missing'>;
+  list(dir: string): Promise<string[]>;
+  open(file: string): Promise<vscode.Uri>;
+}
+
+function localHostSide(): HostSide {
+  return {
+    kind: async (p) => {
+      const st = fs.statSync(p, { throwIfNoEntry: false });
+      return !st ? 'missing' : st.isDirectory() ? 'dir' : 'file';
+    },
+    list: async (dir) => fs.readdirSync(dir),
+    open: async (file) => vscode.Uri.file(file),
+  };
+}
+
+/** A remote engine's host, read through the helper; its files open read-only. */
+function helperHostSide(helper: HelperSelection, documents: HiddenFileProvider): HostSide {
+  const list = async (dir: string): Promise<string[] | null> => {
+    if (!helper.runner) throw new Error(`reading the engine's host needs the host helper: ${helper.reason ?? 'unavailable'}`);
+    try {
+      return (parseHelperReply((await helper.runner.run(['ls-dir', dir])).stdout).entries as unknown[]).filter((e): e is string => typeof e === 'string').map((e) => e.replace(/\/$/, ''));
+    } catch {
+      return null;
+    }
+  };
+  return {
+    kind: async (p) => ((await list(p)) ? 'dir' : (await readHostFile(helper, p).then(() => true, () => false)) ? 'file' : 'missing'),
+    list: async (dir) => (await list(dir)) ?? [],
+    open: async (file) => documents.add(`/engine-host${file}`, (await readHostFile(helper, file)).toString('utf8')),
+  };
 }
 
 /** Read-only documents for files a mount hides, read once through the helper. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContainerInternalsApi } from '../../extension/extension';
@@ -56,5 +57,37 @@ describe('Volumes', () => {
     assert.equal(bad.ok, false);
     assert.match(bad.reason ?? '', /not a valid volume name/);
     assert.ok(!path.isAbsolute(bad.reason ?? ''));
+  });
+
+  it('reads the host side through the helper when the engine is not on this machine', async () => {
+    // A TCP endpoint in front of the lab socket: to the extension it is a remote engine.
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect('/var/run/docker.sock');
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as net.AddressInfo).port;
+    const config = vscode.workspace.getConfiguration('containerInternals');
+    try {
+      await config.update('helperImage', 'container-internals-lab/busybox:1', vscode.ConfigurationTarget.Global);
+      await config.update('dockerHost', `tcp://127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
+      await waitFor('the remote engine', async () => (await rows(api.containers)).some((r) => r.label === 'cilab-web'));
+      const mount = await mountRow('cilab-web', /→ \/srv\/app$/);
+      assert.doesNotMatch(String(mount.item.contextValue), /\.local\b/);
+      const result = (await vscode.commands.executeCommand('containerInternals.openSideBySide', mount.node, { file: 'hello.txt' })) as { ok: boolean; opened?: vscode.Uri[] };
+      assert.ok(result.ok && result.opened?.length === 2, JSON.stringify(result));
+      const [left, right] = result.opened;
+      assert.equal(left?.scheme, 'container-internals-hidden');
+      const hostText = (await vscode.workspace.openTextDocument(left as vscode.Uri)).getText();
+      assert.equal(hostText, Buffer.from(await vscode.workspace.fs.readFile(right as vscode.Uri)).toString());
+      assert.match(hostText, /hello from the host/);
+    } finally {
+      await config.update('dockerHost', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('helperImage', undefined, vscode.ConfigurationTarget.Global);
+      proxy.close();
+      await waitFor('the local engine again', async () => (await rows(api.containers)).some((r) => r.label === 'cilab-web'));
+    }
   });
 });
