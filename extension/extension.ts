@@ -14,6 +14,7 @@ import { INSPECT_SCHEME, InspectDocumentProvider } from './ui/inspect-documents'
 import { NETWORKS_VIEW, NetworksTreeProvider } from './ui/networks-tree';
 import { type GroupBy, GROUP_BY_VALUES, readSettings } from './ui/settings';
 import { VOLUMES_VIEW, VolumesTreeProvider } from './ui/volumes-tree';
+import { ENGINES_VIEW, EnginesTreeProvider } from './ui/engines-tree';
 
 /** What activate() returns: used by the extension-host tests, stable enough for other extensions. */
 export interface ContainerInternalsApi {
@@ -23,6 +24,7 @@ export interface ContainerInternalsApi {
   volumes: VolumesTreeProvider;
   exec: ExecCommands;
   volumeCommands: VolumeCommands;
+  engines: EnginesTreeProvider;
   /** Time spent inside activate(), in milliseconds. */
   activationMs: number;
 }
@@ -39,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
   const exec = new ExecCommands(session, log);
   const hiddenFiles = new HiddenFileProvider();
   const volumeCommands = new VolumeCommands(session, log, hiddenFiles);
+  const engines = new EnginesTreeProvider(log);
   const containersView = vscode.window.createTreeView(CONTAINERS_VIEW, { treeDataProvider: containers, showCollapseAll: true });
   context.subscriptions.push(
     log,
@@ -49,6 +52,8 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
     containersView,
     vscode.window.createTreeView(NETWORKS_VIEW, { treeDataProvider: networks, showCollapseAll: true }),
     vscode.window.createTreeView(VOLUMES_VIEW, { treeDataProvider: volumes, showCollapseAll: true }),
+    engines,
+    vscode.window.createTreeView(ENGINES_VIEW, { treeDataProvider: engines, showCollapseAll: true }),
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectDocumentProvider(session)),
     exec,
     ...registerCommands({ context, session, containers, containersView, log }),
@@ -74,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
   startComposeSupportWhenNeeded(context, session, log);
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { session, containers, networks, volumes, exec, volumeCommands, activationMs };
+  return { session, containers, networks, volumes, exec, volumeCommands, engines, activationMs };
 }
 
 /** Loads the compose language client the first time a compose file is open, and not before. */

@@ -5,3 +5,4 @@ import './engine-errors.test';
 import './exec.test';
 import './compose.test';
 import './volumes.test';
+import './engines.test';

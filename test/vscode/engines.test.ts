@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ContainerInternalsApi } from '../../extension/extension';
+import { activateExtension, rows } from './api';
+import { waitFor } from './lab';
+
+describe('Engines view (several engines side by side)', () => {
+  let api: ContainerInternalsApi;
+  const config = () => vscode.workspace.getConfiguration('containerInternals');
+  before(async () => {
+    api = await activateExtension();
+  });
+  after(async () => {
+    await config().update('engines', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('shows each engine as a root with its own state; one being down does not block the other', async () => {
+    await config().update('engines', ['unix:///nonexistent/docker.sock', 'unix:///var/run/docker.sock', 'ftp://nope'], vscode.ConfigurationTarget.Global);
+    const roots = await waitFor('both engines settled', async () => {
+      const r = await rows(api.engines);
+      return r.length === 3 && r[0]?.description.startsWith('unreachable') && /containers/.test(r[1]?.description ?? '') ? r : undefined;
+    });
+    assert.match(roots[0]?.description ?? '', /the socket does not exist/);
+    assert.match(roots[2]?.description ?? '', /unsupported scheme/);
+    const lab = await rows(api.engines, roots[1]?.node);
+    assert.ok(lab.some((r) => r.label === 'cilab-web'));
+    assert.equal(lab.find((r) => r.label === 'cilab-web')?.item.contextValue, 'engine-container.running');
+    assert.match((await rows(api.engines, roots[0]?.node))[0]?.label ?? '', /Cannot reach Docker at unix:\/\/\/nonexistent\/docker\.sock/);
+  });
+});
