@@ -25,11 +25,14 @@ describe('Explorer tree in the workbench (packaged .vsix)', () => {
 
   it('opens the activity bar view and shows a lab container with its net inode, veth and bridge', async () => {
     await openContainerInternals(page);
-    const web = page.getByRole('treeitem', { name: /^cilab-web\b/ });
-    await web.waitFor({ timeout: 30_000 });
-    await widenSideBar(page, 720);
+    // Give the Containers view the whole side bar: rows below the fold are not rendered at all.
+    await page.locator('.pane-header[aria-label="Containers Section"]').waitFor({ timeout: 30_000 });
     await setPaneExpanded(page, 'Networks', false);
     await setPaneExpanded(page, 'Volumes', false);
+    await setPaneExpanded(page, 'Engines', false);
+    await widenSideBar(page, 720);
+    const web = page.getByRole('treeitem', { name: /^cilab-web\b/ });
+    await web.waitFor({ timeout: 30_000 });
     await web.click();
     const namespaces = page.getByRole('treeitem', { name: /^Namespaces/ }).first();
     await namespaces.click();

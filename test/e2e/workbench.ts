@@ -55,7 +55,7 @@ export async function openContainerInternals(page: Page): Promise<void> {
 }
 
 /** Collapses or expands one of the extension's view panes by its header. */
-export async function setPaneExpanded(page: Page, title: 'Containers' | 'Networks' | 'Volumes', expanded: boolean): Promise<void> {
+export async function setPaneExpanded(page: Page, title: 'Containers' | 'Networks' | 'Volumes' | 'Engines', expanded: boolean): Promise<void> {
   const header = page.locator(`.pane-header[aria-label="${title} Section"]`);
   if ((await header.getAttribute('aria-expanded')) !== String(expanded)) await header.click();
 }
