@@ -114,9 +114,21 @@ export class ContainerHelperRunner implements HelperRunner {
     return null;
   }
 
-  private create(args: readonly string[], interactive: { tty: boolean } | null): Promise<Dockerode.Container> {
+  /**
+   * Removes helper containers a previous run could not (the engine went away
+   * between create and remove). Only ones that ended and are over a minute
+   * old: a younger one may be another helper run collecting its output.
+   */
+  private async sweep(): Promise<void> {
+    const listed = await this.engine.docker.listContainers({ all: true, filters: { label: [HELPER_CONTAINER_LABEL], status: ['exited', 'created', 'dead'] } }).catch(() => []);
+    const stale = listed.filter((c) => c.Created < Date.now() / 1000 - 60);
+    await Promise.all(stale.map((c) => this.engine.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  }
+
+  private async create(args: readonly string[], interactive: { tty: boolean } | null): Promise<Dockerode.Container> {
+    await this.sweep();
     // Attach and wait stay quiet until the script ends: they need the stream client.
-    return this.engine.streams.createContainer({
+    return await this.engine.streams.createContainer({
       Image: this.image,
       Cmd: ['sh', '-c', HELPER_SCRIPT, 'container-internals-helper', ...args],
       Labels: { [HELPER_CONTAINER_LABEL]: '1' },

@@ -86,8 +86,9 @@ describe('Volumes', () => {
     } finally {
       await config.update('dockerHost', undefined, vscode.ConfigurationTarget.Global);
       await config.update('helperImage', undefined, vscode.ConfigurationTarget.Global);
-      proxy.close();
       await waitFor('the local engine again', async () => (await rows(api.containers)).some((r) => r.label === 'cilab-web'));
+      // Only now: a helper run through the proxy must be able to remove its container.
+      proxy.close();
     }
   });
 });
