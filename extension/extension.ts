@@ -69,7 +69,11 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
     vscode.commands.registerCommand('containerInternals.showInDiagram', (node?: ContainerNode | string) =>
       DiagramPanel.show(context.extensionUri, session, log, node instanceof ContainerNode ? node.container.name : node),
     ),
-    { dispose: () => DiagramPanel.open?.dispose() },
+    { dispose: () => DiagramPanel.disposeAll() },
+    vscode.commands.registerCommand('containerInternals.showEngineDiagram', (node?: unknown) => {
+      const source = engines.diagramSourceFor(node);
+      if (source) DiagramPanel.show(context.extensionUri, source, log);
+    }),
     vscode.commands.registerCommand('containerInternals.attachShell', (target?: Parameters<ExecCommands['attachShell']>[0]) => exec.attachShell(target)),
     vscode.commands.registerCommand('containerInternals.enterNamespaces', (target?: Parameters<ExecCommands['enterNamespaces']>[0]) => exec.enterNamespaces(target)),
     vscode.commands.registerCommand('containerInternals.execHere', (uri?: vscode.Uri, options?: { container?: string }) => exec.execHere(uri instanceof vscode.Uri ? uri : undefined, options)),

@@ -4,34 +4,47 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../../webview/protocol';
-import type { EngineSession, SessionState } from './engine-session';
+import type { SessionState } from './engine-session';
+
+/** What a diagram draws: the main session, or one engine of the Engines view. */
+export interface DiagramSource {
+  /** One panel per key. */
+  readonly key: string;
+  readonly title: string;
+  readonly state: SessionState;
+  onDidChangeState(listener: (state: SessionState) => void): { dispose(): void };
+  ensureStarted(): void;
+}
 
 export class DiagramPanel implements vscode.Disposable {
-  private static current: DiagramPanel | undefined;
+  private static readonly panels = new Map<string, DiagramPanel>();
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private pendingFocus: string | null = null;
   private stale = false;
 
-  static show(extensionUri: vscode.Uri, session: EngineSession, log: vscode.LogOutputChannel, focus?: string): DiagramPanel {
+  static show(extensionUri: vscode.Uri, session: DiagramSource, log: vscode.LogOutputChannel, focus?: string): DiagramPanel {
     session.ensureStarted();
-    if (!DiagramPanel.current) DiagramPanel.current = new DiagramPanel(extensionUri, session, log);
-    const panel = DiagramPanel.current;
+    let panel = DiagramPanel.panels.get(session.key);
+    if (!panel) {
+      panel = new DiagramPanel(extensionUri, session, log);
+      DiagramPanel.panels.set(session.key, panel);
+    }
     panel.panel.reveal(undefined, false);
     if (focus) panel.focus(focus);
     return panel;
   }
 
-  /** The open panel, if any (for tests). */
-  static get open(): DiagramPanel | undefined {
-    return DiagramPanel.current;
+  /** Closes every open diagram. */
+  static disposeAll(): void {
+    for (const p of [...DiagramPanel.panels.values()]) p.dispose();
   }
 
   readonly panel: vscode.WebviewPanel;
 
-  private constructor(extensionUri: vscode.Uri, private readonly session: EngineSession, private readonly log: vscode.LogOutputChannel) {
+  private constructor(extensionUri: vscode.Uri, private readonly session: DiagramSource, private readonly log: vscode.LogOutputChannel) {
     const assets = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel('containerInternals.diagram', 'Network Diagram', vscode.ViewColumn.Active, {
+    this.panel = vscode.window.createWebviewPanel('containerInternals.diagram', session.title, vscode.ViewColumn.Active, {
       enableScripts: true,
       localResourceRoots: [assets],
     });
@@ -129,7 +142,7 @@ export class DiagramPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (DiagramPanel.current === this) DiagramPanel.current = undefined;
+    if (DiagramPanel.panels.get(this.session.key) === this) DiagramPanel.panels.delete(this.session.key);
     for (const d of this.disposables) d.dispose();
     this.disposables.length = 0;
     this.panel.dispose();

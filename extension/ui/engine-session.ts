@@ -11,6 +11,9 @@ import { ENGINE_SETTINGS, readSettings } from './settings';
 export type SessionState = LiveState | { kind: 'misconfigured'; reason: string };
 
 export class EngineSession implements vscode.Disposable {
+  /** For the diagram: the main session's panel. */
+  readonly key = 'session';
+  readonly title = 'Network Diagram';
   private readonly onDidChangeStateEmitter = new vscode.EventEmitter<SessionState>();
   readonly onDidChangeState = this.onDidChangeStateEmitter.event;
   private readonly onEngineEventEmitter = new vscode.EventEmitter<EngineEvent>();

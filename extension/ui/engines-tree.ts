@@ -7,6 +7,8 @@ import { resolveEndpoint } from '../core/engine-endpoint';
 import { LiveSnapshot, type LiveState } from '../core/live-snapshot';
 import type { ContainerSnapshot, HelperMode } from '../core/model';
 import { ContainerNode, type SnapshotContext } from './container-nodes';
+import type { DiagramSource } from './diagram-panel';
+import type { SessionState } from './engine-session';
 import { SECTION } from './settings';
 import { MessageNode, TreeNode } from './tree-node';
 
@@ -101,6 +103,22 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 
   getTreeItem(element: TreeNode): vscode.TreeItem {
     return element.toTreeItem();
+  }
+
+  /** The diagram of one engine of this view (its root node, or its index). */
+  diagramSourceFor(node: unknown): DiagramSource | null {
+    const root = node instanceof EngineRootNode ? node : typeof node === 'number' ? this.roots[node] : undefined;
+    const live = root?.live;
+    if (!root || !live) return null;
+    return {
+      key: root.id,
+      title: `Network Diagram — ${root.entry}`,
+      get state(): SessionState {
+        return live.state;
+      },
+      onDidChangeState: (listener) => live.onDidChange(listener),
+      ensureStarted: () => live.start(),
+    };
   }
 
   getParent(element: TreeNode): TreeNode | null {

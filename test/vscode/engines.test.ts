@@ -27,4 +27,13 @@ describe('Engines view (several engines side by side)', () => {
     assert.equal(lab.find((r) => r.label === 'cilab-web')?.item.contextValue, 'engine-container.running');
     assert.match((await rows(api.engines, roots[0]?.node))[0]?.label ?? '', /Cannot reach Docker at unix:\/\/\/nonexistent\/docker\.sock/);
   });
+
+  it('draws the network diagram of one chosen engine', async () => {
+    await config().update('engines', ['unix:///var/run/docker.sock'], vscode.ConfigurationTarget.Global);
+    await waitFor('the engine', async () => /containers/.test((await rows(api.engines))[0]?.description ?? ''));
+    await vscode.commands.executeCommand('containerInternals.showEngineDiagram', 0);
+    const tab = await waitFor('the diagram tab', async () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Network Diagram — unix:///var/run/docker.sock'));
+    assert.ok(tab.input instanceof vscode.TabInputWebview);
+    await vscode.window.tabGroups.close(tab);
+  });
 });
