@@ -60,6 +60,9 @@ down() {
   local ids
   ids="$(docker ps -aq --filter "label=$LABEL")"
   [ -z "$ids" ] || docker rm -f -v $ids >/dev/null
+  # Helper containers that ended but were never removed (an engine lost mid-run) are ours too.
+  ids="$(docker ps -aq --filter label=dev.container-internals.helper --filter status=exited --filter status=created)"
+  [ -z "$ids" ] || docker rm -f $ids >/dev/null
   ids="$(docker network ls -q --filter "label=$LABEL")"
   [ -z "$ids" ] || docker network rm $ids >/dev/null
   ids="$(docker volume ls -q --filter "label=$LABEL")"

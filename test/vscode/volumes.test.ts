@@ -87,7 +87,8 @@ describe('Volumes', () => {
       await config.update('dockerHost', undefined, vscode.ConfigurationTarget.Global);
       await config.update('helperImage', undefined, vscode.ConfigurationTarget.Global);
       await waitFor('the local engine again', async () => (await rows(api.containers)).some((r) => r.label === 'cilab-web'));
-      // Only now: a helper run through the proxy must be able to remove its container.
+      // Only now, and once no helper container is left: a helper run through the proxy must be able to remove its own.
+      await waitFor('no helper container left', async () => (await docker(['ps', '-aq', '--filter', 'label=dev.container-internals.helper'])) === '');
       proxy.close();
     }
   });
