@@ -2,7 +2,7 @@
 # Installs code-server 4.100.3 (VS Code 1.100.3) without any download other than
 # the npm registry and Debian's apt, into a cache folder outside the repo:
 #   ${CODE_SERVER_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/container-internals-code-server}
-# Steps follow shared/LAB.md section 2. Idempotent: once done, a marker file makes a
+# Steps follow the offline install recipe for code-server. Idempotent: once done, a marker file makes a
 # second run a fast no-op. The last line printed is the path of code-server's entry
 # script (run it with `node`). Details go to install.log in the cache folder.
 set -Eeuo pipefail

@@ -1,6 +1,6 @@
 // Runs the extension inside a real VS Code (code-server 4.100.3 = VS Code 1.100.3)
 // on loopback, driven by Debian's Chromium through playwright-core. Plain ESM for
-// Node 20, so it runs without a build step. See shared/LAB.md section 2.
+// Node 20, so it runs without a build step.
 //
 // code-server itself is installed by scripts/install-code-server.sh into a cache
 // folder outside the repo; codeServerBin() finds it there.
