@@ -85,7 +85,7 @@ function serviceHover(file: ComposeFile, s: ServiceEntry, ctx: InsightContext): 
   return lines.join('\n');
 }
 
-function volumeHover(file: ComposeFile, s: ServiceEntry, v: VolumeEntry, ctx: InsightContext): string | null {
+function volumeHover(file: ComposeFile, v: VolumeEntry, ctx: InsightContext): string | null {
   const users = (match: (c: ContainerSnapshot) => Array<{ destination: string; rw: boolean }>) =>
     (ctx.snapshot?.containers ?? [])
       .filter((c) => c.pid !== null)
@@ -113,7 +113,6 @@ function volumeHover(file: ComposeFile, s: ServiceEntry, v: VolumeEntry, ctx: In
     }
     return lines.join('\n');
   }
-  void s;
   return null;
 }
 
@@ -122,7 +121,7 @@ export function hoverAt(file: ComposeFile, offset: number, ctx: InsightContext):
     if (within(s.keySpan, offset)) return { markdown: serviceHover(file, s, ctx), span: s.keySpan };
     for (const v of s.volumes) {
       if (!within(v.span, offset)) continue;
-      const markdown = volumeHover(file, s, v, ctx);
+      const markdown = volumeHover(file, v, ctx);
       return markdown ? { markdown, span: v.span } : null;
     }
   }
@@ -145,11 +144,10 @@ export function lensesFor(file: ComposeFile, snapshot: Snapshot | null): Lens[] 
 }
 
 /** Container names for `network_mode: container:` when the cursor is in that value. */
-export function networkModeCompletions(file: ComposeFile, offset: number, text: string, snapshot: Snapshot | null): string[] {
+export function networkModeCompletions(offset: number, text: string, snapshot: Snapshot | null): string[] {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const before = text.slice(lineStart, offset);
   if (!/^\s*network_mode:\s*["']?container:[\w.-]*$/.test(before)) return [];
-  void file;
   return (snapshot?.containers ?? []).filter((c) => c.state === 'running').map((c) => c.name);
 }
 

@@ -99,7 +99,7 @@ export function startComposeServer(connection: Connection): void {
   connection.onCompletion(({ textDocument, position }): CompletionItem[] => {
     const doc = documents.get(textDocument.uri);
     if (!doc) return [];
-    return networkModeCompletions(parsed(doc), doc.offsetAt(position), doc.getText(), snapshot).map((name) => ({ label: name, kind: CompletionItemKind.Reference, detail: 'running container' }));
+    return networkModeCompletions(doc.offsetAt(position), doc.getText(), snapshot).map((name) => ({ label: name, kind: CompletionItemKind.Reference, detail: 'running container' }));
   });
 
   connection.onDefinition(({ textDocument, position }): Location | null => {

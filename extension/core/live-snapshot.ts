@@ -56,10 +56,6 @@ export class LiveSnapshot implements Disposable {
     return this._state;
   }
 
-  get started(): boolean {
-    return this.helper !== null;
-  }
-
   /** True when the events stream is up and nothing is scheduled: the engine is not being asked anything. */
   get quiet(): boolean {
     return this.events?.state === 'up' && !this.pollTimer && !this.debounceTimer && !this.running;
@@ -124,14 +120,6 @@ export class LiveSnapshot implements Disposable {
   helperSelection(): Promise<HelperSelection> {
     this.helper ??= selectHelperRunner(this.engine, this.options.helper);
     return this.helper;
-  }
-
-  /** Re-selects the helper runner (after a setting changed) and refreshes. */
-  reselectHelper(options: HelperOptions): Promise<void> {
-    this.options.helper = options;
-    if (!this.helper) return Promise.resolve();
-    this.helper = selectHelperRunner(this.engine, options);
-    return this.refresh();
   }
 
   private schedule(): void {

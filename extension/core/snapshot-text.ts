@@ -57,16 +57,17 @@ export function describeNetworkMode(snapshot: Snapshot, c: ContainerSnapshot, by
   return null;
 }
 
+/** Container names by id and by name, for resolving `container:X` network modes. */
+export function containerNamesById(snapshot: Snapshot): Map<string, string> {
+  return new Map(snapshot.containers.flatMap((c) => [[c.id, c.name], [c.name, c.name]]));
+}
+
 export function renderSnapshotText(snapshot: Snapshot): string {
   const out: string[] = [];
   const e = snapshot.engine;
   out.push(`Engine ${e.endpoint} (Docker ${e.version}, API ${e.apiVersion})`);
   out.push(snapshot.helper.ok ? `Host helper: ${snapshot.helper.mode}${snapshot.helper.reason ? ` (${snapshot.helper.reason})` : ''}` : `Host helper: unavailable (${snapshot.helper.reason ?? 'unknown reason'})`);
-  const byId = new Map<string, string>();
-  for (const c of snapshot.containers) {
-    byId.set(c.id, c.name);
-    byId.set(c.name, c.name);
-  }
+  const byId = containerNamesById(snapshot);
   out.push('');
   out.push(`Containers (${snapshot.containers.length})`);
   for (const c of snapshot.containers) {

@@ -3,6 +3,7 @@
 
 import type { ContainerSnapshot, Snapshot } from '../core/model';
 import { NAMESPACE_TYPES } from '../core/model';
+import { containerNamesById } from '../core/snapshot-text';
 import { groupContainers } from '../core/container-grouping';
 import { ContainerGroupingNode } from './grouping-node';
 import { ContainerNode, type SnapshotContext } from './container-nodes';
@@ -38,7 +39,7 @@ export class ContainersTreeProvider extends SnapshotTreeProvider {
   }
 
   protected buildRoots(snapshot: Snapshot, engineIsLocal: boolean): TreeNode[] {
-    const ctx: SnapshotContext = { snapshot, engineIsLocal, namesById: new Map(snapshot.containers.flatMap((c) => [[c.id, c.name], [c.name, c.name]])) };
+    const ctx: SnapshotContext = { snapshot, engineIsLocal, namesById: containerNamesById(snapshot) };
     const next = new Map<string, ContainerNode>();
     const nextSignatures = new Map<string, string>();
     this.changed = [];

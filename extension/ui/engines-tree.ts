@@ -3,7 +3,8 @@
 
 import * as vscode from 'vscode';
 import { createEngine } from '../core/engine';
-import { resolveEndpoint } from '../core/engine-endpoint';
+import { isLocalEndpoint, resolveEndpoint } from '../core/engine-endpoint';
+import { containerNamesById } from '../core/snapshot-text';
 import { LiveSnapshot, type LiveState } from '../core/live-snapshot';
 import type { ContainerSnapshot, HelperMode } from '../core/model';
 import { ContainerNode, type SnapshotContext } from './container-nodes';
@@ -56,7 +57,7 @@ class EngineRootNode extends TreeNode {
     if (!state || state.kind === 'idle' || state.kind === 'loading') return [];
     if (state.kind !== 'ready') return [new MessageNode(`${this.id}/problem`, this, `Cannot reach Docker at ${state.endpoint}: ${state.reason}`, { icon: 'warning' })];
     const snapshot = state.snapshot;
-    const ctx: SnapshotContext = { snapshot, engineIsLocal: this.live?.engine.endpoint.kind === 'unix', namesById: new Map(snapshot.containers.flatMap((c) => [[c.id, c.name], [c.name, c.name]])) };
+    const ctx: SnapshotContext = { snapshot, engineIsLocal: !!this.live && isLocalEndpoint(this.live.engine.endpoint), namesById: containerNamesById(snapshot) };
     if (!snapshot.containers.length) return [new MessageNode(`${this.id}/empty`, this, 'No containers', { icon: 'info' })];
     return snapshot.containers.map((c: ContainerSnapshot) => new EngineContainerNode(`${this.id}/c/${c.id}`, this, c, ctx));
   }

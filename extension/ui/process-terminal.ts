@@ -11,9 +11,6 @@ export class ProcessTerminal implements vscode.Pseudoterminal, vscode.Disposable
   private readonly closeEmitter = new vscode.EventEmitter<number>();
   readonly onDidWrite = this.writeEmitter.event;
   readonly onDidClose = this.closeEmitter.event;
-  private readonly exitEmitter = new vscode.EventEmitter<number>();
-  /** Fires with the exit code when the process ends. */
-  readonly onDidExit = this.exitEmitter.event;
   private proc: AttachedProcess | null = null;
   private size: vscode.TerminalDimensions | undefined;
   private decoder = new TextDecoder();
@@ -46,7 +43,6 @@ export class ProcessTerminal implements vscode.Pseudoterminal, vscode.Disposable
   private finish(code: number, message: string): void {
     this.exitCode = code;
     this.show(message);
-    this.exitEmitter.fire(code);
     this.proc?.dispose();
     this.proc = null;
   }
@@ -75,6 +71,5 @@ export class ProcessTerminal implements vscode.Pseudoterminal, vscode.Disposable
     this.close();
     this.writeEmitter.dispose();
     this.closeEmitter.dispose();
-    this.exitEmitter.dispose();
   }
 }

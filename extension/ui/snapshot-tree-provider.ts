@@ -2,6 +2,7 @@
 // on first show, and change events. Subclasses only build nodes from a Snapshot.
 
 import * as vscode from 'vscode';
+import { isLocalEndpoint } from '../core/engine-endpoint';
 import type { Snapshot } from '../core/model';
 import type { EngineSession, SessionState } from './engine-session';
 import { type TreeNode, problemNodesFor } from './tree-node';
@@ -22,10 +23,8 @@ export abstract class SnapshotTreeProvider implements vscode.TreeDataProvider<Tr
   /** Builds the root nodes for a snapshot, reusing nodes whose ids did not change. */
   protected abstract buildRoots(snapshot: Snapshot, engineIsLocal: boolean): TreeNode[];
 
-  /** Lets a subclass refresh only what changed; the default refreshes the whole view. */
-  protected announce(previous: TreeNode[], next: TreeNode[]): void {
-    void previous;
-    void next;
+  /** Called when the root ids did not change: a subclass may refresh only what changed; the default refreshes the whole view. */
+  protected announce(): void {
     this.onDidChangeTreeDataEmitter.fire(undefined);
   }
 
@@ -43,13 +42,14 @@ export abstract class SnapshotTreeProvider implements vscode.TreeDataProvider<Tr
     if (force || previous.length === 0 || !previous.every((n, i) => n.id === this.roots[i]?.id) || previous.length !== this.roots.length) {
       this.onDidChangeTreeDataEmitter.fire(undefined);
     } else {
-      this.announce(previous, this.roots);
+      this.announce();
     }
   }
 
   private rootsForState(state: SessionState): TreeNode[] {
     if (state.kind !== 'ready') return problemNodesFor(state, this.viewId);
-    const local = this.session.liveSnapshot?.engine.endpoint.kind === 'unix';
+    const engine = this.session.liveSnapshot?.engine;
+    const local = !!engine && isLocalEndpoint(engine.endpoint);
     return this.buildRoots(state.snapshot, local);
   }
 

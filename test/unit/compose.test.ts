@@ -94,7 +94,7 @@ describe('compose insights', () => {
   });
   it('completes container: with running containers, and jumps to bind sources', () => {
     const text = 'services:\n  a:\n    network_mode: container:ci';
-    const names = networkModeCompletions(parseComposeFile(text, FILE), text.length, text, labSnapshot());
+    const names = networkModeCompletions(text.length, text, labSnapshot());
     assert.ok(names.includes('cilab-web') && !names.includes('cilab-stopped'));
     assert.equal(definitionAt(parseComposeFile(TEXT, FILE), offsetOf('./src')), '/projects/shop/src');
   });
