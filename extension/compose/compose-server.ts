@@ -35,7 +35,15 @@ export function startComposeServer(connection: Connection): void {
   let lensRefresh = false;
 
   const context = (): InsightContext => ({ snapshot, problem, exists: (p) => fs.existsSync(p) });
-  const parsed = (doc: TextDocument): ComposeFile => parseComposeFile(doc.getText(), doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : doc.uri);
+  // Hover, lenses, definition and diagnostics all ask for the same version of a document: parse it once.
+  const cache = new Map<string, { version: number; file: ComposeFile }>();
+  const parsed = (doc: TextDocument): ComposeFile => {
+    const hit = cache.get(doc.uri);
+    if (hit?.version === doc.version) return hit.file;
+    const file = parseComposeFile(doc.getText(), doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : doc.uri);
+    cache.set(doc.uri, { version: doc.version, file });
+    return file;
+  };
   const range = (doc: TextDocument, span: Span): Range => Range.create(doc.positionAt(span.start), doc.positionAt(span.end));
 
   const validate = (doc: TextDocument): void => {
@@ -81,7 +89,10 @@ export function startComposeServer(connection: Connection): void {
 
   connection.onNotification(SnapshotNotification, (params) => stateChanged(params.snapshot, params.problem));
   documents.onDidChangeContent((e) => validate(e.document));
-  documents.onDidClose((e) => void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
+  documents.onDidClose((e) => {
+    cache.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
 
   connection.onHover(({ textDocument, position }): Hover | null => {
     const doc = documents.get(textDocument.uri);

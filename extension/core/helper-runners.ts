@@ -106,6 +106,7 @@ export class SudoHelperRunner implements HelperRunner {
 export class ContainerHelperRunner implements HelperRunner {
   readonly mode = 'container' as const;
   readonly description: string;
+  private swept = false;
   constructor(private readonly engine: Engine, readonly image: string) {
     this.description = `privileged container from ${image}`;
   }
@@ -120,6 +121,9 @@ export class ContainerHelperRunner implements HelperRunner {
    * old: a younger one may be another helper run collecting its output.
    */
   private async sweep(): Promise<void> {
+    // Once per runner: it is one more engine call, and leftovers only come from earlier runs.
+    if (this.swept) return;
+    this.swept = true;
     const listed = await this.engine.docker.listContainers({ all: true, filters: { label: [HELPER_CONTAINER_LABEL], status: ['exited', 'created', 'dead'] } }).catch(() => []);
     const stale = listed.filter((c) => c.Created < Date.now() / 1000 - 60);
     await Promise.all(stale.map((c) => this.engine.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));

@@ -19,8 +19,9 @@ export interface HiddenEntries {
   hostPathOf(entry: string): string | null;
 }
 
-async function listDir(helper: HelperSelection, dir: string): Promise<string[] | null> {
-  if (!helper.runner) throw new MountShadowError(`reading the image layers needs the host helper: ${helper.reason ?? 'unavailable'}`);
+/** The entries of a directory on the engine's host (directories end with '/'), or null when it is not one. */
+export async function listHostDirectory(helper: HelperSelection, dir: string): Promise<string[] | null> {
+  if (!helper.runner) throw new MountShadowError(`reading the engine's host needs the host helper: ${helper.reason ?? 'unavailable'}`);
   const result = await helper.runner.run(['ls-dir', dir]);
   try {
     const reply = parseHelperReply(result.stdout);
@@ -46,7 +47,7 @@ export async function hiddenByMount(engine: Engine, helper: HelperSelection, con
   const readFrom: string[] = [];
   for (const layer of layers) {
     const dir = `${layer}${dest}`;
-    const entries = await listDir(helper, dir);
+    const entries = await listHostDirectory(helper, dir);
     if (!entries) continue;
     readFrom.push(dir);
     for (const e of entries) if (!seen.has(e)) seen.set(e, `${dir}/${e.replace(/\/$/, '')}`);

@@ -6,8 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { listContainerDirectory } from '../core/container-files';
-import { hiddenByMount, readHostFile } from '../core/mount-shadow';
-import { parseHelperReply } from '../core/helper-output';
+import { hiddenByMount, listHostDirectory, readHostFile } from '../core/mount-shadow';
 import type { HelperSelection } from '../core/helper-runners';
 import { createVolume, type CreatedVolume, diskUsageKib, volumeNameProblem } from '../core/volumes';
 import { MountNode } from './container-nodes';
@@ -141,15 +140,16 @@ export class VolumeCommands {
       const live = this.live();
       const host = node.group.owner.ctx.engineIsLocal ? localHostSide() : helperHostSide(await live.helperSelection(), this.hiddenFiles);
       const title = (name: string) => `${name} (host ↔ ${container.name})`;
-      const kind = await host.kind(m.source);
-      if (kind === 'file') {
+      const top = await host.list(m.source);
+      if (top === null) {
+        // A file bind mount: the two sides are one file each.
         const opened = [await host.open(m.source), containerUri(container.id, m.destination)];
         await vscode.commands.executeCommand('vscode.diff', opened[0], opened[1], title(path.basename(m.source)));
         return { ok: true, opened };
       }
-      const onHost = new Set(kind === 'dir' ? await host.list(m.source) : []);
+      const onHost = new Map(top.map((e) => [e.name, e.dir]));
       const inside = new Set((await listContainerDirectory(live.engine, container.id, m.destination)).map((e) => e.name));
-      const entries = [...new Set([...onHost, ...inside])].sort().map((name) => ({ name, host: onHost.has(name), container: inside.has(name) }));
+      const entries = [...new Set([...onHost.keys(), ...inside])].sort().map((name) => ({ name, host: onHost.has(name), container: inside.has(name) }));
       let chosen = options.file;
       if (!chosen) {
         const pick = await vscode.window.showQuickPick(
@@ -162,7 +162,7 @@ export class VolumeCommands {
       const entry = entries.find((e) => e.name === chosen);
       const hostPath = path.posix.join(m.source, chosen);
       const right = containerUri(container.id, path.posix.join(m.destination, chosen));
-      if (entry?.host && entry.container && (await host.kind(hostPath)) === 'file') {
+      if (entry?.host && entry.container && !onHost.get(chosen)) {
         const left = await host.open(hostPath);
         await vscode.commands.executeCommand('vscode.diff', left, right, title(chosen));
         return { ok: true, entries, opened: [left, right] };
@@ -221,35 +221,26 @@ export class VolumeCommands {
 
 /** The engine host's side of Side by Side: this machine's files, or the helper's view of a remote host. */
 interface HostSide {
-  kind(hostPath: string): Promise<'file' | 'dir' | 'missing'>;
-  list(dir: string): Promise<string[]>;
+  /** Entries of a directory, [] when it does not exist, null when it is a file. */
+  list(dir: string): Promise<Array<{ name: string; dir: boolean }> | null>;
   open(file: string): Promise<vscode.Uri>;
 }
 
 function localHostSide(): HostSide {
   return {
-    kind: async (p) => {
-      const st = fs.statSync(p, { throwIfNoEntry: false });
-      return !st ? 'missing' : st.isDirectory() ? 'dir' : 'file';
+    list: async (dir) => {
+      const st = fs.statSync(dir, { throwIfNoEntry: false });
+      if (!st) return [];
+      return st.isDirectory() ? fs.readdirSync(dir, { withFileTypes: true }).map((e) => ({ name: e.name, dir: e.isDirectory() })) : null;
     },
-    list: async (dir) => fs.readdirSync(dir),
     open: async (file) => vscode.Uri.file(file),
   };
 }
 
-/** A remote engine's host, read through the helper; its files open read-only. */
+/** A remote engine's host, read through the helper: one listing per directory, one read per file opened. */
 function helperHostSide(helper: HelperSelection, documents: HiddenFileProvider): HostSide {
-  const list = async (dir: string): Promise<string[] | null> => {
-    if (!helper.runner) throw new Error(`reading the engine's host needs the host helper: ${helper.reason ?? 'unavailable'}`);
-    try {
-      return (parseHelperReply((await helper.runner.run(['ls-dir', dir])).stdout).entries as unknown[]).filter((e): e is string => typeof e === 'string').map((e) => e.replace(/\/$/, ''));
-    } catch {
-      return null;
-    }
-  };
   return {
-    kind: async (p) => ((await list(p)) ? 'dir' : (await readHostFile(helper, p).then(() => true, () => false)) ? 'file' : 'missing'),
-    list: async (dir) => (await list(dir)) ?? [],
+    list: async (dir) => (await listHostDirectory(helper, dir))?.map((e) => ({ name: e.replace(/\/$/, ''), dir: e.endsWith('/') })) ?? null,
     open: async (file) => documents.add(`/engine-host${file}`, (await readHostFile(helper, file)).toString('utf8')),
   };
 }
