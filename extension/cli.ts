@@ -45,6 +45,17 @@ const HELPER_MODES: readonly HelperMode[] = ['auto', 'local', 'sudo', 'container
 
 class UsageError extends Error {}
 
+function helperModeOption(value: string | undefined): HelperMode {
+  const mode = (value ?? 'auto') as HelperMode;
+  if (!HELPER_MODES.includes(mode)) throw new UsageError(`--helper must be one of ${HELPER_MODES.join(', ')}`);
+  return mode;
+}
+
+/** --host wins over --context; without either, the docker CLI's own order applies. */
+function engineFromOptions(host: string | undefined, context: string | undefined) {
+  return createEngine(resolveEndpoint({ explicit: host, context }));
+}
+
 /**
  * The diagram (ELK) and the language server are large; they are separate
  * bundles loaded only by the commands that use them, so `snapshot` starts fast.
@@ -86,10 +97,9 @@ async function main(argv: string[]): Promise<number> {
   if (command !== 'snapshot' && command !== 'diagram') throw new UsageError(`unknown command "${command}"`);
   if (command === 'diagram' && !values.svg) throw new UsageError('diagram needs --svg (the only output format)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  const mode = (values.helper ?? 'auto') as HelperMode;
-  if (!HELPER_MODES.includes(mode)) throw new UsageError(`--helper must be one of ${HELPER_MODES.join(', ')}`);
+  const mode = helperModeOption(values.helper);
 
-  const engine = createEngine(resolveEndpoint({ explicit: values.host, context: values.context }));
+  const engine = engineFromOptions(values.host, values.context);
   const helper = await selectHelperRunner(engine, { mode, image: values['helper-image'] });
   const snapshot = await takeSnapshot(engine, { helper });
   if (command === 'diagram') {
@@ -133,9 +143,8 @@ async function volumeCommand(argv: string[]): Promise<number> {
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const problem = volumeNameProblem(name);
   if (problem) throw new VolumeError(problem);
-  const mode = (values.helper ?? 'auto') as HelperMode;
-  if (!HELPER_MODES.includes(mode)) throw new UsageError(`--helper must be one of ${HELPER_MODES.join(', ')}`);
-  const engine = createEngine(resolveEndpoint({ explicit: values.host, context: values.context }));
+  const mode = helperModeOption(values.helper);
+  const engine = engineFromOptions(values.host, values.context);
   await pingEngine(engine);
   const helper = values.bind ? await selectHelperRunner(engine, { mode, image: values['helper-image'] }) : { runner: null, mode: 'off' as const, reason: null };
   const created = await createVolume(engine, { name, bindDir: values.bind }, helper);
@@ -179,11 +188,10 @@ async function enterCommand(argv: string[]): Promise<number> {
   }
   const command = argv.slice(i);
   if (!container) throw new UsageError('enter needs a container name or id');
-  const mode = (options.get('--helper') ?? 'auto') as HelperMode;
-  if (!HELPER_MODES.includes(mode)) throw new UsageError(`--helper must be one of ${HELPER_MODES.join(', ')}`);
+  const mode = helperModeOption(options.get('--helper'));
   const namespaces = options.has('--ns') ? parseNamespaceList(options.get('--ns') as string) : [...DEFAULT_ENTER_NAMESPACES];
 
-  const engine = createEngine(resolveEndpoint({ explicit: options.get('--host'), context: options.get('--context') }));
+  const engine = engineFromOptions(options.get('--host'), options.get('--context'));
   await pingEngine(engine);
   const target = await resolveEnterTarget(engine, container);
   const helper = await selectHelperRunner(engine, { mode, image: options.get('--helper-image') });

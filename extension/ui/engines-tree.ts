@@ -6,11 +6,11 @@ import { createEngine } from '../core/engine';
 import { isLocalEndpoint, resolveEndpoint } from '../core/engine-endpoint';
 import { containerNamesById } from '../core/snapshot-text';
 import { LiveSnapshot, type LiveState } from '../core/live-snapshot';
-import type { ContainerSnapshot, HelperMode } from '../core/model';
+import type { ContainerSnapshot } from '../core/model';
 import { ContainerNode, type SnapshotContext } from './container-nodes';
 import type { DiagramSource } from './diagram-panel';
 import type { SessionState } from './engine-session';
-import { SECTION } from './settings';
+import { readSettings, SECTION } from './settings';
 import { MessageNode, TreeNode } from './tree-node';
 
 export const ENGINES_VIEW = 'containerInternals.engines';
@@ -78,16 +78,11 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this.rebuild();
   }
 
-  /** The configured entries: endpoint URLs, or `context:NAME`. */
-  private entries(): string[] {
-    return vscode.workspace.getConfiguration(SECTION).get<string[]>('engines', []).map((e) => e.trim()).filter(Boolean);
-  }
-
   private rebuild(): void {
     this.disposeEngines();
-    const c = vscode.workspace.getConfiguration(SECTION);
-    const helper = { mode: c.get<string>('helperMode', 'auto') as HelperMode, image: c.get<string>('helperImage', '') };
-    this.roots = this.entries().map((entry, i) => {
+    const settings = readSettings();
+    const helper = { mode: settings.helperMode, image: settings.helperImage };
+    this.roots = settings.engines.map((entry, i) => {
       try {
         const endpoint = entry.startsWith('context:') ? resolveEndpoint({ context: entry.slice('context:'.length), env: {} }) : resolveEndpoint({ explicit: entry, env: {} });
         const live = new LiveSnapshot(createEngine(endpoint), { helper, log: (level, m) => this.log[level](`[${entry}] ${m}`) });

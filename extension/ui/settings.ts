@@ -12,6 +12,8 @@ export interface ExtensionSettings {
   helperMode: HelperMode;
   helperImage: string;
   groupBy: GroupBy;
+  /** Entries of the Engines view: endpoint URLs or `context:NAME`. */
+  engines: string[];
 }
 
 export const SECTION = 'containerInternals';
@@ -28,5 +30,6 @@ export function readSettings(): ExtensionSettings {
     helperMode: (['auto', 'local', 'sudo', 'container', 'off'].includes(mode) ? mode : 'auto') as HelperMode,
     helperImage: c.get<string>('helperImage', '').trim(),
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'none',
+    engines: c.get<string[]>('engines', []).map((e) => e.trim()).filter(Boolean),
   };
 }

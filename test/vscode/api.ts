@@ -37,3 +37,18 @@ export async function child(provider: vscode.TreeDataProvider<TreeNode>, parent:
   if (!found) throw new Error(`no row ${String(label)} among: ${all.map((r) => r.label).join(' | ')}`);
   return found;
 }
+
+/** Sets extension settings for a suite and puts them back after it. */
+export function useSettings(): { set(key: string, value: unknown): Thenable<void> } {
+  const touched = new Set<string>();
+  const config = () => vscode.workspace.getConfiguration('containerInternals');
+  after(async () => {
+    for (const key of touched) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+  });
+  return {
+    set: (key, value) => {
+      touched.add(key);
+      return config().update(key, value, vscode.ConfigurationTarget.Global);
+    },
+  };
+}

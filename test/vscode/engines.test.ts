@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ContainerInternalsApi } from '../../extension/extension';
-import { activateExtension, rows } from './api';
+import { activateExtension, rows, useSettings } from './api';
 import { waitFor } from './lab';
 
 describe('Engines view (several engines side by side)', () => {
   let api: ContainerInternalsApi;
-  const config = () => vscode.workspace.getConfiguration('containerInternals');
+  const settings = useSettings();
   before(async () => {
     api = await activateExtension();
   });
-  after(async () => {
-    await config().update('engines', undefined, vscode.ConfigurationTarget.Global);
-  });
 
   it('shows each engine as a root with its own state; one being down does not block the other', async () => {
-    await config().update('engines', ['unix:///nonexistent/docker.sock', 'unix:///var/run/docker.sock', 'ftp://nope'], vscode.ConfigurationTarget.Global);
+    await settings.set('engines', ['unix:///nonexistent/docker.sock', 'unix:///var/run/docker.sock', 'ftp://nope']);
     const roots = await waitFor('both engines settled', async () => {
       const r = await rows(api.engines);
       return r.length === 3 && r[0]?.description.startsWith('unreachable') && /containers/.test(r[1]?.description ?? '') ? r : undefined;
@@ -29,7 +26,7 @@ describe('Engines view (several engines side by side)', () => {
   });
 
   it('draws the network diagram of one chosen engine', async () => {
-    await config().update('engines', ['unix:///var/run/docker.sock'], vscode.ConfigurationTarget.Global);
+    await settings.set('engines', ['unix:///var/run/docker.sock']);
     await waitFor('the engine', async () => /containers/.test((await rows(api.engines))[0]?.description ?? ''));
     await vscode.commands.executeCommand('containerInternals.showEngineDiagram', 0);
     const tab = await waitFor('the diagram tab', async () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Network Diagram — unix:///var/run/docker.sock'));
