@@ -74,7 +74,7 @@ export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Pr
     const unsettled = settleNetnsFromFiles(facts);
     if (unsettled.length) {
       const more = await readHostFacts(options.helper, ['--ip', ...unsettled.map(String)]);
-      if (more.facts) facts = mergeHostFacts(facts, more.facts, true);
+      if (more.facts) facts = mergeHostFacts(facts, more.facts);
     }
   }
 
@@ -98,11 +98,11 @@ async function inspectOrNull(docker: Dockerode, id: string): Promise<ContainerIn
   }
 }
 
-/** Adds b's readings to a; with `preferLinks`, b's ip readings replace a's empty ones. */
-function mergeHostFacts(a: HostFacts, b: HostFacts, preferLinks = false): HostFacts {
+/** Adds b's readings to a; where a has no links for a namespace and b does, b's win. */
+function mergeHostFacts(a: HostFacts, b: HostFacts): HostFacts {
   const namespacesByPid = new Map([...a.namespacesByPid, ...b.namespacesByPid]);
   const fromB = new Map(b.netns.map((n) => [n.inode, n]));
-  const netns = a.netns.map((n) => (preferLinks && n.links === null && fromB.get(n.inode)?.links ? (fromB.get(n.inode) as NetnsReading) : n));
+  const netns = a.netns.map((n) => (n.links === null && fromB.get(n.inode)?.links ? (fromB.get(n.inode) as NetnsReading) : n));
   const known = new Set(netns.map((n) => n.inode));
   return { ...a, namespacesByPid, netns: [...netns, ...b.netns.filter((n) => !known.has(n.inode))], files: new Map([...a.files, ...b.files]) };
 }
