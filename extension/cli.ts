@@ -4,10 +4,11 @@
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { AttachedProcess } from './core/attached-process';
+import { type AttachedProcess, startExec } from './core/attached-process';
 import { createEngine, EngineUnreachableError, firstLine, pingEngine } from './core/engine';
-import { DEFAULT_ENTER_NAMESPACES, EnterError, enterHelperArgs, parseNamespaceList, resolveEnterTarget } from './core/enter-plan';
+import { DEFAULT_ENTER_NAMESPACES, enterBanner, EnterError, enterHelperArgs, entersThroughEngine, parseNamespaceList, resolveEnterTarget } from './core/enter-plan';
 import { currentContextName, EndpointError, endpointFromContext, listContexts, resolveEndpoint } from './core/engine-endpoint';
+import { FileHelperImagePins } from './core/helper-image-pin-file';
 import { type ContainerHelperRunner, selectHelperRunner } from './core/helper-runners';
 import type { HelperMode } from './core/model';
 import * as path from 'node:path';
@@ -100,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
   const mode = helperModeOption(values.helper);
 
   const engine = engineFromOptions(values.host, values.context);
-  const helper = await selectHelperRunner(engine, { mode, image: values['helper-image'] });
+  const helper = await selectHelperRunner(engine, { mode, image: values['helper-image'], pins: new FileHelperImagePins() });
   const snapshot = await takeSnapshot(engine, { helper });
   if (command === 'diagram') {
     const { renderDiagramSvg } = loadSibling('diagram.js') as typeof import('./core/diagram-svg');
@@ -146,7 +147,7 @@ async function volumeCommand(argv: string[]): Promise<number> {
   const mode = helperModeOption(values.helper);
   const engine = engineFromOptions(values.host, values.context);
   await pingEngine(engine);
-  const helper = values.bind ? await selectHelperRunner(engine, { mode, image: values['helper-image'] }) : { runner: null, mode: 'off' as const, reason: null };
+  const helper = values.bind ? await selectHelperRunner(engine, { mode, image: values['helper-image'], pins: new FileHelperImagePins() }) : { runner: null, mode: 'off' as const, reason: null };
   const created = await createVolume(engine, { name, bindDir: values.bind }, helper);
   process.stdout.write(`${created.name}\t${created.mountpoint}\n`);
   if (created.bindDir) process.stderr.write(`bound to ${created.bindDir}${created.createdDir ? ' (created it)' : ''}\n`);
@@ -194,12 +195,17 @@ async function enterCommand(argv: string[]): Promise<number> {
   const engine = engineFromOptions(options.get('--host'), options.get('--context'));
   await pingEngine(engine);
   const target = await resolveEnterTarget(engine, container);
-  const helper = await selectHelperRunner(engine, { mode, image: options.get('--helper-image') });
+  const tty = !!(process.stdin.isTTY && process.stdout.isTTY);
+  if (entersThroughEngine(namespaces)) {
+    process.stderr.write(`${enterBanner(target, namespaces)}\n`);
+    return runAttached(await startExec(engine, target.id, { cmd: command.length ? command : ['/bin/sh'], tty }));
+  }
+  const helper = await selectHelperRunner(engine, { mode, image: options.get('--helper-image'), pins: new FileHelperImagePins() });
   if (!helper.runner) throw new EnterError(`cannot enter ${target.name}'s namespaces: ${helper.reason ?? 'no host helper'}`);
-  const args = enterHelperArgs(target.pid, namespaces, command.length ? command : ['/bin/sh']);
+  const args = enterHelperArgs(target, namespaces, command.length ? command : ['/bin/sh']);
   const line = helper.runner.commandLine(args);
   if (line) return runInherited(line.command, line.args);
-  return runAttached(await (helper.runner as ContainerHelperRunner).startAttached(args, { tty: !!(process.stdin.isTTY && process.stdout.isTTY) }));
+  return runAttached(await (helper.runner as ContainerHelperRunner).startAttached(args, { tty }));
 }
 
 /** The helper on this machine, with our stdin, stdout, stderr (and TTY, if any) passed straight through. */

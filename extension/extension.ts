@@ -2,6 +2,7 @@
 // created here is pushed to context.subscriptions and disposed with the extension.
 
 import * as vscode from 'vscode';
+import type { HelperImagePins } from './core/helper-image-pin';
 import { GROUP_BY_STATE_KEY, registerCommands } from './ui/commands';
 import { CONTAINERS_VIEW, ContainersTreeProvider } from './ui/containers-tree';
 import { ContainerNode } from './ui/container-nodes';
@@ -29,10 +30,17 @@ export interface ContainerInternalsApi {
   activationMs: number;
 }
 
+const HELPER_IMAGE_PINS_KEY = 'containerInternals.helperImagePins';
+
 export function activate(context: vscode.ExtensionContext): ContainerInternalsApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Container Internals', { log: true });
-  const session = new EngineSession(log);
+  // Helper image ids trusted per engine and tag, across sessions (see helper-image-pin.ts).
+  const pins: HelperImagePins = {
+    get: (key) => context.globalState.get<Record<string, string>>(HELPER_IMAGE_PINS_KEY)?.[key],
+    set: (key, id) => context.globalState.update(HELPER_IMAGE_PINS_KEY, { ...context.globalState.get<Record<string, string>>(HELPER_IMAGE_PINS_KEY), [key]: id }),
+  };
+  const session = new EngineSession(log, pins);
   const remembered = context.workspaceState.get<string>(GROUP_BY_STATE_KEY);
   const groupBy: GroupBy = remembered && (GROUP_BY_VALUES as readonly string[]).includes(remembered) ? (remembered as GroupBy) : readSettings().groupBy;
   const containers = new ContainersTreeProvider(session, groupBy);
@@ -41,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
   const exec = new ExecCommands(session, log);
   const hiddenFiles = new HiddenFileProvider();
   const volumeCommands = new VolumeCommands(session, log, hiddenFiles);
-  const engines = new EnginesTreeProvider(log);
+  const engines = new EnginesTreeProvider(log, pins);
   const containersView = vscode.window.createTreeView(CONTAINERS_VIEW, { treeDataProvider: containers, showCollapseAll: true });
   context.subscriptions.push(
     log,
@@ -59,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
     ...registerCommands({ context, session, containers, containersView, log }),
     vscode.workspace.registerFileSystemProvider(CONTAINER_FS_SCHEME, new ContainerFileSystem(session), { isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider(HIDDEN_SCHEME, hiddenFiles),
-    vscode.commands.registerCommand('containerInternals.createVolume', (args?: Parameters<VolumeCommands['create']>[0]) => volumeCommands.create(args)),
+    vscode.commands.registerCommand('containerInternals.createVolume', (args?: Parameters<VolumeCommands['create']>[0]) => volumeCommands.create(args) /* likewise */),
     vscode.commands.registerCommand('containerInternals.volumeSize', (node?: Parameters<VolumeCommands['size']>[0]) => volumeCommands.size(node)),
     vscode.commands.registerCommand('containerInternals.removeVolume', (node?: Parameters<VolumeCommands['remove']>[0]) => volumeCommands.remove(node)),
     vscode.commands.registerCommand('containerInternals.pruneVolumes', () => volumeCommands.prune()),
@@ -75,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
       if (source) DiagramPanel.show(context.extensionUri, source, log);
     }),
     vscode.commands.registerCommand('containerInternals.attachShell', (target?: Parameters<ExecCommands['attachShell']>[0]) => exec.attachShell(target)),
-    vscode.commands.registerCommand('containerInternals.enterNamespaces', (target?: Parameters<ExecCommands['enterNamespaces']>[0]) => exec.enterNamespaces(target)),
+    vscode.commands.registerCommand('containerInternals.enterNamespaces', (target?: Parameters<ExecCommands['enterNamespaces']>[0]) => exec.enterNamespaces(target) /* never forwards a second argument: confirmation cannot be skipped from a command */),
     vscode.commands.registerCommand('containerInternals.execHere', (uri?: vscode.Uri, options?: { container?: string }) => exec.execHere(uri instanceof vscode.Uri ? uri : undefined, options)),
     vscode.commands.registerCommand('containerInternals.runFileInContainer', (uri?: vscode.Uri, options?: { container?: string }) => exec.runFileInContainer(uri instanceof vscode.Uri ? uri : undefined, options)),
   );

@@ -3,7 +3,8 @@
 //   node test/run-node-tests.mjs unit integration
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const suites = process.argv.slice(2);
@@ -36,8 +37,12 @@ await esbuild.build({
 });
 const files = entryPoints.map((f) => path.join(outdir, path.relative(path.join(root, 'test'), f)).replace(/\.ts$/, '.js'));
 // Integration tests share one engine and its lab: run files one at a time.
+// Helper image pins (trust on first use) start empty for every run, as on a new machine.
+const stateDir = mkdtempSync(path.join(tmpdir(), 'ci-state-'));
 const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   cwd: root,
+  env: { ...process.env, CONTAINER_INTERNALS_STATE_DIR: stateDir },
 });
+rmSync(stateDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -21,6 +21,7 @@ import {
 } from 'vscode-languageserver/node';
 import { createEngine } from '../core/engine';
 import { resolveEndpoint } from '../core/engine-endpoint';
+import { FileHelperImagePins } from '../core/helper-image-pin-file';
 import { LiveSnapshot } from '../core/live-snapshot';
 import type { Snapshot } from '../core/model';
 import { type ComposeFile, parseComposeFile, type Span } from './compose-file';
@@ -64,7 +65,7 @@ export function startComposeServer(connection: Connection): void {
     lensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     if (!options.snapshotFromClient) {
       try {
-        live = new LiveSnapshot(createEngine(resolveEndpoint()), { helper: { mode: 'auto' } });
+        live = new LiveSnapshot(createEngine(resolveEndpoint()), { helper: { mode: 'auto', pins: new FileHelperImagePins() } });
         live.onDidChange((state) => {
           if (state.kind === 'ready') stateChanged(state.snapshot, null);
           else if (state.kind === 'unreachable') stateChanged(null, `cannot reach Docker at ${state.endpoint}: ${state.reason}`);

@@ -4,13 +4,14 @@
 import type { Readable } from 'node:stream';
 import { Emitter, type Disposable } from './disposable';
 import type { Engine } from './engine';
-import { HELPER_CONTAINER_LABEL } from './helper-runners';
 
 export interface EngineEvent {
   type: string;
   action: string;
   id: string;
   name: string | null;
+  /** For network connect/disconnect: the container plugged in or out. */
+  containerId: string | null;
 }
 
 /** Actions that change what the snapshot shows. exec_*, attach, resize, top, archive reads do not. */
@@ -20,7 +21,7 @@ const RELEVANT: Record<string, ReadonlySet<string>> = {
   volume: new Set(['create', 'destroy', 'prune']),
 };
 
-/** Parses one line of the events stream; null for noise and for our own helper containers. */
+/** Parses one line of the events stream; null for noise. Our own helpers are told apart by the consumer, by id. */
 export function parseEngineEvent(line: string): EngineEvent | null {
   let raw: { Type?: string; Action?: string; status?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
   try {
@@ -33,8 +34,7 @@ export function parseEngineEvent(line: string): EngineEvent | null {
   const action = (raw.Action ?? raw.status ?? '').split(':')[0]?.trim() ?? '';
   if (!RELEVANT[type]?.has(action)) return null;
   const attributes = raw.Actor?.Attributes ?? {};
-  if (attributes[HELPER_CONTAINER_LABEL] !== undefined) return null;
-  return { type, action, id: raw.Actor?.ID ?? '', name: attributes.name ?? null };
+  return { type, action, id: raw.Actor?.ID ?? '', name: attributes.name ?? null, containerId: type === 'network' ? (attributes.container ?? null) : null };
 }
 
 export type StreamState = 'connecting' | 'up' | 'down';

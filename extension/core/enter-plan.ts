@@ -43,13 +43,31 @@ export async function resolveEnterTarget(engine: Engine, nameOrId: string): Prom
   return { id: info.Id, name, pid };
 }
 
-/** Arguments for the host helper's `enter` subcommand. */
-export function enterHelperArgs(pid: number, namespaces: readonly EnterableNamespace[], command: readonly string[]): string[] {
-  return ['enter', String(pid), ...namespaces, '--', ...command];
+/**
+ * Joining mnt means running the container's own binaries. From the host helper
+ * they would run as full root: every capability, no seccomp, no cgroup. So
+ * that case goes through the engine's exec instead, which joins every
+ * namespace of the container and applies its cgroup, capability bounding set,
+ * seccomp and AppArmor profiles: the container's confinement, not the host's.
+ */
+export function entersThroughEngine(namespaces: readonly EnterableNamespace[]): boolean {
+  return namespaces.includes('mnt');
+}
+
+/**
+ * Arguments for the host helper's `enter` subcommand: the pid with its
+ * container id, so the helper enters only a process that is that container's.
+ */
+export function enterHelperArgs(target: EnterTarget, namespaces: readonly EnterableNamespace[], command: readonly string[]): string[] {
+  if (entersThroughEngine(namespaces)) throw new EnterError('the mnt namespace is entered through the engine, not the host helper');
+  return ['enter', `${target.pid}:${target.id}`, ...namespaces, '--', ...command];
 }
 
 /** The line a terminal shows before the shell starts, so the user knows where they are. */
 export function enterBanner(target: EnterTarget, namespaces: readonly EnterableNamespace[]): string {
+  if (entersThroughEngine(namespaces)) {
+    return `mnt chosen: this runs through the engine's exec, like docker exec, in every namespace of ${target.name}, with its cgroup, capabilities and seccomp profile, and its own files and binaries. Host tools are not available.`;
+  }
   const joined = `Joined ${namespaces.join(', ')} of ${target.name} (pid ${target.pid}) from the host.`;
   const files = namespaces.includes('mnt')
     ? "mnt is joined: / is the container's filesystem, and host tools are not available."

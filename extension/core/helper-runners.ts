@@ -3,6 +3,7 @@
 // the script text is our own constant, passed as `sh -c SCRIPT NAME ARGS...`.
 
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { type Duplex, PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { attach, type AttachedProcess } from './attached-process';
@@ -10,16 +11,27 @@ import helperScript from '../helper/host-helper.sh';
 import type { Engine } from './engine';
 import { firstLine } from './engine';
 import { isLocalEndpoint } from './engine-endpoint';
+import { checkEngineIsThisMachine } from './engine-locality';
+import { type HelperImagePins, pinHelperImage } from './helper-image-pin';
 import type { HelperMode, ResolvedHelperMode } from './model';
 
 export const HELPER_SCRIPT: string = helperScript;
 export const DEFAULT_HELPER_IMAGE = 'busybox:latest';
 export const DEFAULT_HELPER_TIMEOUT_MS = 20_000;
-/** Helper containers carry this label so views and event handlers can ignore them. */
-export const HELPER_CONTAINER_LABEL = 'dev.container-internals.helper';
+/** What a helper may print at most: a hostile netns with thousands of links must not eat our memory. */
+export const MAX_HELPER_OUTPUT_BYTES = 64 * 1024 * 1024;
+/** Grace between TERM (the helper cleans up its temporary files) and KILL, after a timeout. */
+const KILL_GRACE_MS = 500;
+/** How long output may still arrive after the helper exited (an orphan may hold its pipes). */
+const PIPE_DRAIN_MS = 1_000;
+/** Where the helper container sees the daemon's "/": host paths are read under it. */
+const HOST_ROOT_IN_HELPER = '/host';
+/** Subcommands that read host paths, and the two that write them. */
+const READS_HOST_PATHS = new Set(['du', 'ls-dir', 'read-file']);
+const WRITES_HOST_PATHS = new Set(['prepare-bind', 'undo-bind']);
 
 export interface HelperRunResult {
-  stdout: string;
+  stdout: Buffer;
   stderr: string;
   exitCode: number;
 }
@@ -34,38 +46,80 @@ export interface HelperRunner {
    * helper on this machine, or null when it can only run on the engine.
    */
   commandLine(args: readonly string[]): { command: string; args: string[] } | null;
+  /**
+   * True for a container this runner created (by id or name), and only then:
+   * views hide those and their events cause no refresh. Labels prove nothing,
+   * since any image can carry any label.
+   */
+  ownsContainer(idOrName: string): boolean;
 }
 
 export class HelperRunError extends Error {}
 
-/** Spawns a process with argv, collects its output, and kills it after the timeout. */
+/**
+ * Spawns a process with argv in its own process group and collects its output.
+ * At the timeout the whole group gets TERM, then KILL, and the promise settles
+ * at once: an orphan that keeps stderr open must not hold the caller.
+ */
 export function runProcess(command: string, args: readonly string[], timeoutMs: number): Promise<HelperRunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new HelperRunError(`cannot run ${command}: ${error.message}`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) {
-        reject(new HelperRunError(`${command} did not finish within ${timeoutMs} ms`));
-        return;
+    let size = 0;
+    let settled = false;
+    const signalGroup = (signal: NodeJS.Signals): void => {
+      try {
+        if (child.pid) process.kill(-child.pid, signal);
+      } catch {
+        // Already gone, or (sudo) a group we may not signal: sudo relays TERM itself.
       }
-      resolve({
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        exitCode: code ?? (signal ? 128 : 1),
-      });
+    };
+    const finish = (result: HelperRunResult | Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    };
+    const stop = (why: string): void => {
+      signalGroup('SIGTERM');
+      setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS).unref();
+      finish(new HelperRunError(why));
+    };
+    const timer = setTimeout(() => stop(`${command} did not finish within ${timeoutMs} ms`), timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_HELPER_OUTPUT_BYTES) stop(`${command} printed more than ${MAX_HELPER_OUTPUT_BYTES} bytes`);
+      else out.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (err.length < 64) err.push(chunk);
+    });
+    child.on('error', (error) => finish(new HelperRunError(`cannot run ${command}: ${error.message}`)));
+    let ended = 0;
+    let exitCode: number | null = null;
+    const done = (): void => {
+      if (exitCode !== null && ended === 2) finish({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), exitCode });
+    };
+    child.stdout.on('end', () => {
+      ended++;
+      done();
+    });
+    child.stderr.on('end', () => {
+      ended++;
+      done();
+    });
+    child.on('exit', (code, signal) => {
+      // Not 'close' alone: a grandchild holding the pipes open must not delay the
+      // answer. The pipes get a moment to drain what the process wrote, and any
+      // process left in its group is killed.
+      exitCode = code ?? (signal ? 128 : 1);
+      signalGroup('SIGKILL');
+      done();
+      setTimeout(() => finish({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), exitCode: exitCode ?? 1 }), PIPE_DRAIN_MS).unref();
     });
   });
 }
@@ -80,6 +134,9 @@ export class LocalHelperRunner implements HelperRunner {
   commandLine(args: readonly string[]): { command: string; args: string[] } {
     return { command: 'sh', args: ['-c', HELPER_SCRIPT, 'container-internals-helper', ...args] };
   }
+  ownsContainer(): boolean {
+    return false;
+  }
 }
 
 export class SudoHelperRunner implements HelperRunner {
@@ -93,66 +150,88 @@ export class SudoHelperRunner implements HelperRunner {
     // -n: never prompt. A password prompt would hang a tree refresh.
     return { command: 'sudo', args: ['-n', 'sh', '-c', HELPER_SCRIPT, 'container-internals-helper', ...args] };
   }
+  ownsContainer(): boolean {
+    return false;
+  }
 }
 
 /**
- * Runs the script in a short-lived privileged container on the engine itself:
- * --pid=host and --net=host put it beside containerd, so it reads the engine's
- * /proc even when that is a VM (Docker Desktop) or another machine. Its image
- * needs only sh, stat and nsenter (busybox is enough): the script borrows the
- * host's own `ip` through the host mount namespace when the image's `ip` cannot
- * print JSON.
+ * Runs the script in a short-lived container on the engine itself: --pid=host
+ * and --net=host put it beside containerd, so it reads the engine's /proc even
+ * when that is a VM (Docker Desktop) or another machine.
+ *
+ * What runs privileged is pinned: the image by the id it had when it was
+ * checked (a tag can be moved by any `docker build`), with our own entrypoint
+ * and user, never the image's. The daemon removes each container when it
+ * ends (AutoRemove), so nothing is left to sweep, and nothing is ever removed
+ * on the strength of a label.
  */
 export class ContainerHelperRunner implements HelperRunner {
   readonly mode = 'container' as const;
   readonly description: string;
-  private swept = false;
-  constructor(private readonly engine: Engine, readonly image: string) {
-    this.description = `privileged container from ${image}`;
+  /** Ids and names of containers this runner created; a random prefix nobody else can guess. */
+  private readonly ownIds = new Set<string>();
+  private readonly namePrefix = `container-internals-helper-${randomBytes(6).toString('hex')}-`;
+  private count = 0;
+
+  constructor(private readonly engine: Engine, readonly image: string, readonly imageId: string) {
+    this.description = `privileged container from ${image} (${imageId.replace(/^sha256:/, '').slice(0, 12)})`;
   }
 
   commandLine(): null {
     return null;
   }
 
-  /**
-   * Removes helper containers a previous run could not (the engine went away
-   * between create and remove). Only ones that ended and are over a minute
-   * old: a younger one may be another helper run collecting its output.
-   */
-  private async sweep(): Promise<void> {
-    // Once per runner: it is one more engine call, and leftovers only come from earlier runs.
-    if (this.swept) return;
-    this.swept = true;
-    const listed = await this.engine.docker.listContainers({ all: true, filters: { label: [HELPER_CONTAINER_LABEL], status: ['exited', 'created', 'dead'] } }).catch(() => []);
-    const stale = listed.filter((c) => c.Created < Date.now() / 1000 - 60);
-    await Promise.all(stale.map((c) => this.engine.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  ownsContainer(idOrName: string): boolean {
+    const bare = idOrName.replace(/^\//, '');
+    return this.ownIds.has(bare) || bare.startsWith(this.namePrefix);
   }
 
   private async create(args: readonly string[], interactive: { tty: boolean } | null): Promise<Dockerode.Container> {
-    await this.sweep();
+    const subcommand = args[0] ?? '';
+    const binds = WRITES_HOST_PATHS.has(subcommand) ? [`/:${HOST_ROOT_IN_HELPER}`] : READS_HOST_PATHS.has(subcommand) ? [`/:${HOST_ROOT_IN_HELPER}:ro`] : [];
+    const rootArgs = binds.length ? ['--root', HOST_ROOT_IN_HELPER] : [];
+    const name = `${this.namePrefix}${++this.count}`;
+    // Known before the engine announces it: its create event must not look like someone else's.
+    this.ownIds.add(name);
     // Attach and wait stay quiet until the script ends: they need the stream client.
-    return await this.engine.streams.createContainer({
-      Image: this.image,
-      Cmd: ['sh', '-c', HELPER_SCRIPT, 'container-internals-helper', ...args],
-      Labels: { [HELPER_CONTAINER_LABEL]: '1' },
+    const container = await this.engine.streams.createContainer({
+      name,
+      Image: this.imageId,
+      Entrypoint: ['/bin/sh', '-c', HELPER_SCRIPT, 'container-internals-helper'],
+      Cmd: [...rootArgs, ...args],
+      User: '0:0',
+      WorkingDir: '/',
+      Labels: { 'dev.container-internals.helper': 'informational only: never trusted' },
       AttachStdin: !!interactive,
       OpenStdin: !!interactive,
       StdinOnce: !!interactive,
       AttachStdout: true,
       AttachStderr: true,
       Tty: interactive?.tty ?? false,
+      NetworkDisabled: false,
       // Only what setns() and reading other processes' /proc/PID/ns need, not
       // --privileged: that is refused where the engine itself runs with fewer
       // capabilities (nested or sandboxed daemons) and grants far more than we use.
       HostConfig: {
         PidMode: 'host',
         NetworkMode: 'host',
+        CgroupnsMode: 'host',
         CapAdd: ['SYS_ADMIN', 'SYS_PTRACE'],
         SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-        AutoRemove: false,
+        Binds: binds,
+        AutoRemove: true,
       },
-    });
+    } as Dockerode.ContainerCreateOptions);
+    this.ownIds.add(container.id);
+    return container;
+  }
+
+  private removeQuietly(container: Dockerode.Container): Promise<void> {
+    return container.remove({ force: true }).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** Runs the helper in its container with stdin attached (and a TTY if asked), for `enter`. */
@@ -160,50 +239,65 @@ export class ContainerHelperRunner implements HelperRunner {
     const container = await this.create(args, options);
     try {
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+      const waited = container.wait({ condition: 'removed' }) as Promise<{ StatusCode: number }>;
+      waited.catch(() => undefined);
       await container.start();
       return attach(stream, this.engine, options.tty, {
         resize: (columns, rows) => container.resize({ h: rows, w: columns }).then(() => undefined),
-        exitCode: async () => ((await container.wait()) as { StatusCode: number }).StatusCode,
-        cleanup: () => container.remove({ force: true }).then(() => undefined),
+        exitCode: async () => (await waited).StatusCode,
+        cleanup: () => this.removeQuietly(container),
       });
     } catch (error) {
-      await container.remove({ force: true }).catch(() => undefined);
+      await this.removeQuietly(container);
       throw error;
     }
   }
 
   async run(args: readonly string[], timeoutMs = DEFAULT_HELPER_TIMEOUT_MS): Promise<HelperRunResult> {
-    const docker = this.engine.streams;
-    const container = await this.create(args, null);
-    try {
+    let timer: NodeJS.Timeout | undefined;
+    let container: Dockerode.Container | null = null;
+    // One clock for the whole run, create and attach included: a wedged daemon
+    // must cost a refresh its timeout, not freeze it.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HelperRunError(`the helper container did not finish within ${timeoutMs} ms`)), timeoutMs);
+    });
+    const work = (async (): Promise<HelperRunResult> => {
+      container = await this.create(args, null);
       const stream = await container.attach({ stream: true, stdout: true, stderr: true });
       const stdout = new PassThrough();
       const stderr = new PassThrough();
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      stdout.on('data', (c: Buffer) => out.push(c));
+      let size = 0;
+      stdout.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= MAX_HELPER_OUTPUT_BYTES) out.push(c);
+      });
       stderr.on('data', (c: Buffer) => err.push(c));
-      docker.modem.demuxStream(stream, stdout, stderr);
+      this.engine.streams.modem.demuxStream(stream, stdout, stderr);
       const ended = new Promise<void>((resolve) => {
         stream.on('end', resolve);
         stream.on('close', resolve);
         stream.on('error', () => resolve());
       });
+      // Registered before start, so the exit status is not lost to AutoRemove.
+      const waited = (container.wait({ condition: 'removed' }) as Promise<{ StatusCode: number }>).catch(() => null);
       await container.start();
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new HelperRunError(`the helper container did not finish within ${timeoutMs} ms`)), timeoutMs);
-      });
-      try {
-        const status = (await Promise.race([container.wait(), timeout])) as { StatusCode: number };
-        await Promise.race([ended, timeout]);
-        return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: status.StatusCode };
-      } finally {
-        clearTimeout(timer);
-      }
+      await ended;
+      if (size > MAX_HELPER_OUTPUT_BYTES) throw new HelperRunError(`the helper printed more than ${MAX_HELPER_OUTPUT_BYTES} bytes`);
+      const status = await waited;
+      return { stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), exitCode: status?.StatusCode ?? 0 };
+    })();
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (error) {
+      // Never leave a privileged container behind: on a timeout or any failure, remove it.
+      work.catch(() => undefined);
+      const made = container as Dockerode.Container | null;
+      if (made) await this.removeQuietly(made);
+      throw error;
     } finally {
-      // Never leave a privileged container behind, whatever happened above.
-      await container.remove({ force: true }).catch(() => undefined);
+      clearTimeout(timer);
     }
   }
 }
@@ -218,13 +312,25 @@ export interface HelperSelection {
 export interface HelperOptions {
   mode: HelperMode;
   image?: string;
+  /** Image ids trusted for each tag before; a moved tag is refused (see helper-image-pin.ts). */
+  pins?: HelperImagePins;
 }
 
 /** Picks the runner for a mode; `auto` takes the best one that works for this engine. */
 export async function selectHelperRunner(engine: Engine, options: HelperOptions): Promise<HelperSelection> {
   const image = options.image?.trim() || DEFAULT_HELPER_IMAGE;
-  const local = isLocalEndpoint(engine.endpoint);
-  const remoteReason = `the engine at ${engine.endpoint.url} is not on this machine, so its /proc cannot be read here`;
+  // A unix socket is not proof of "this machine": Docker Desktop, Colima and
+  // ssh -L forwards are sockets too. The check asks the engine for a container
+  // pid and reads that pid's cgroup here.
+  const locality = isLocalEndpoint(engine.endpoint) && options.mode !== 'off' && options.mode !== 'container' ? await checkEngineIsThisMachine(engine) : null;
+  const local = locality?.local ?? false;
+  const remoteReason = locality
+    ? `the engine at ${engine.endpoint.url} could not be shown to run on this machine (${locality.evidence}), so its processes cannot be read here`
+    : `the engine at ${engine.endpoint.url} is not on this machine, so its /proc cannot be read here`;
+  const container = async (): Promise<HelperSelection | string> => {
+    const pinned = await pinHelperImage(engine, image, options.pins);
+    return typeof pinned === 'string' ? pinned : { runner: new ContainerHelperRunner(engine, image, pinned.id), mode: 'container', reason: null };
+  };
   switch (options.mode) {
     case 'off':
       return { runner: null, mode: 'off', reason: 'the host helper is turned off (helper mode "off")' };
@@ -238,8 +344,8 @@ export async function selectHelperRunner(engine: Engine, options: HelperOptions)
       return problem ? { runner: null, mode: 'off', reason: `helper mode "sudo": ${problem}` } : { runner: new SudoHelperRunner(), mode: 'sudo', reason: null };
     }
     case 'container': {
-      const problem = await helperImageProblem(engine, image);
-      return problem ? { runner: null, mode: 'off', reason: `helper mode "container": ${problem}` } : { runner: new ContainerHelperRunner(engine, image), mode: 'container', reason: null };
+      const made = await container();
+      return typeof made === 'string' ? { runner: null, mode: 'off', reason: `helper mode "container": ${made}` } : made;
     }
     case 'auto': {
       const reasons: string[] = [];
@@ -248,10 +354,12 @@ export async function selectHelperRunner(engine: Engine, options: HelperOptions)
         const problem = await sudoProblem();
         if (!problem) return { runner: new SudoHelperRunner(), mode: 'sudo', reason: null };
         reasons.push(`not root, and ${problem}`);
+      } else if (locality) {
+        reasons.push(remoteReason);
       }
-      const problem = await helperImageProblem(engine, image);
-      if (!problem) return { runner: new ContainerHelperRunner(engine, image), mode: 'container', reason: null };
-      reasons.push(problem);
+      const made = await container();
+      if (typeof made !== 'string') return made;
+      reasons.push(made);
       return { runner: null, mode: 'off', reason: `no way to run the host helper: ${reasons.join('; ')}` };
     }
   }
@@ -267,16 +375,5 @@ async function sudoProblem(): Promise<string | null> {
     return result.exitCode === 0 ? null : `sudo -n is not allowed (${firstLine(result.stderr) || `exit ${result.exitCode}`})`;
   } catch (error) {
     return `sudo is not available (${(error as Error).message})`;
-  }
-}
-
-async function helperImageProblem(engine: Engine, image: string): Promise<string | null> {
-  try {
-    await engine.docker.getImage(image).inspect();
-    return null;
-  } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status === 404) return `the helper image ${image} is not on the engine (it is never pulled automatically; pull it or set the helper image)`;
-    return `cannot check the helper image ${image}: ${firstLine((error as Error).message)}`;
   }
 }

@@ -37,6 +37,8 @@ export class LiveSnapshot implements Disposable {
   readonly onEvent = this.onEventEmitter.event;
   private _state: LiveState = { kind: 'idle' };
   private helper: Promise<HelperSelection> | null = null;
+  /** The helper once selected, so events about its own containers can be dropped without waiting. */
+  private helperNow: HelperSelection | null = null;
   private events: EngineEventStream | null = null;
   private subscriptions: Disposable[] = [];
   private debounceTimer: NodeJS.Timeout | null = null;
@@ -64,11 +66,14 @@ export class LiveSnapshot implements Disposable {
   /** Idempotent. Nothing talks to the engine before this is called. */
   start(): void {
     if (this.disposed || this.helper) return;
-    this.helper = selectHelperRunner(this.engine, this.options.helper);
+    this.helper = this.selectHelper();
     this.setState({ kind: 'loading' });
     this.events = new EngineEventStream(this.engine, { log: (m) => this.options.log?.('info', m) });
     this.subscriptions.push(
       this.events.onEvent((event) => {
+        // A helper container's create, start, network connect on `host`, die and
+        // destroy would otherwise each schedule a refresh that runs a helper again.
+        if (this.isOwnHelperEvent(event)) return;
         this.onEventEmitter.fire(event);
         if (event.type === 'container' && event.action === 'destroy') {
           // A refresh already in flight may have listed it before it went.
@@ -118,8 +123,24 @@ export class LiveSnapshot implements Disposable {
 
   /** How the host helper runs for this engine (selected once, on start). */
   helperSelection(): Promise<HelperSelection> {
-    this.helper ??= selectHelperRunner(this.engine, this.options.helper);
+    this.helper ??= this.selectHelper();
     return this.helper;
+  }
+
+  private selectHelper(): Promise<HelperSelection> {
+    const selecting = selectHelperRunner(this.engine, this.options.helper);
+    void selecting.then((selection) => {
+      this.helperNow = selection;
+    });
+    return selecting;
+  }
+
+  private isOwnHelperEvent(event: EngineEvent): boolean {
+    const runner = this.helperNow?.runner;
+    if (!runner) return false;
+    if (event.type === 'container') return runner.ownsContainer(event.id) || (event.name !== null && runner.ownsContainer(event.name));
+    if (event.type === 'network') return event.containerId !== null && runner.ownsContainer(event.containerId);
+    return false;
   }
 
   private schedule(): void {

@@ -2,33 +2,78 @@
 // mounts exist only inside its mount namespace; from the host's, the overlay
 // root (GraphDriver MergedDir) shows the image and the container's writes
 // without them. For a stopped container, the layers are read top down.
+//
+// Everything under a container's root is the container's to shape: symlinks
+// that climb out of it, FIFOs, names with any byte. So each read names the
+// root it must stay inside, the helper proves it does, and names arrive as bytes.
 
 import type { Engine } from './engine';
 import { firstLine } from './engine';
-import { parseHelperReply } from './helper-output';
+import { decodeNameBytes, parseHelperReply } from './helper-output';
 import type { HelperSelection } from './helper-runners';
 
 export class MountShadowError extends Error {}
 
+/** Files larger than this are shown cut short, and say so. */
+export const MAX_HOST_FILE_BYTES = 2 * 1024 * 1024;
+
+export type HostEntryKind = 'dir' | 'file' | 'link' | 'other';
+
+export interface HostDirEntry {
+  name: string;
+  kind: HostEntryKind;
+  /** False when the name is not UTF-8: it is shown escaped and cannot be opened by name. */
+  exact: boolean;
+}
+
 export interface HiddenEntries {
   /** Where on the host the listing was read. */
   readFrom: string[];
-  /** Entry names; directories end with '/'. Empty when the image had nothing there. */
-  entries: string[];
-  /** The host path of each entry, for opening it. */
-  hostPathOf(entry: string): string | null;
+  /** Entries, sorted by name. Empty when the image had nothing there. */
+  entries: HostDirEntry[];
+  /** The layer and host path of an entry, for opening it; null for one that cannot be opened. */
+  hostPathOf(entry: HostDirEntry): { within: string; path: string } | null;
 }
 
-/** The entries of a directory on the engine's host (directories end with '/'), or null when it is not one. */
-export async function listHostDirectory(helper: HelperSelection, dir: string): Promise<string[] | null> {
-  if (!helper.runner) throw new MountShadowError(`reading the engine's host needs the host helper: ${helper.reason ?? 'unavailable'}`);
-  const result = await helper.runner.run(['ls-dir', dir]);
-  try {
-    const reply = parseHelperReply(result.stdout);
-    return (reply.entries as unknown[]).filter((e): e is string => typeof e === 'string');
-  } catch {
-    return null; // not a directory in this layer
+const KINDS: ReadonlyArray<[string, HostEntryKind]> = [
+  ['d', 'dir'],
+  ['f', 'file'],
+  ['l', 'link'],
+  ['o', 'other'],
+];
+
+/** Splits find's NUL-separated "./name" list (base64) into entries of one kind. */
+export function parseEntryList(base64: string, kind: HostEntryKind): HostDirEntry[] {
+  const bytes = Buffer.from(base64, 'base64');
+  const entries: HostDirEntry[] = [];
+  let start = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== 0) continue;
+    let name = bytes.subarray(start, i);
+    start = i + 1;
+    if (name[0] === 0x2e && name[1] === 0x2f) name = name.subarray(2);
+    if (!name.length) continue;
+    const decoded = decodeNameBytes(name);
+    entries.push({ name: decoded.text, kind, exact: decoded.exact });
   }
+  return entries;
+}
+
+/**
+ * The entries of a directory on the engine's host that must stay inside
+ * `within` (a layer, a container root, a mount source), or null when it is not
+ * a directory there. Symlinks are listed as links and never followed.
+ */
+export async function listHostDirectory(helper: HelperSelection, within: string, dir: string): Promise<HostDirEntry[] | null> {
+  if (!helper.runner) throw new MountShadowError(`reading the engine's host needs the host helper: ${helper.reason ?? 'unavailable'}`);
+  const result = await helper.runner.run(['ls-dir', within, dir]);
+  let reply: Record<string, unknown>;
+  try {
+    reply = parseHelperReply(result.stdout);
+  } catch {
+    return null; // not a directory in this layer, or it leaves its root
+  }
+  return KINDS.flatMap(([key, kind]) => parseEntryList(String(reply[key] ?? ''), kind)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export async function hiddenByMount(engine: Engine, helper: HelperSelection, containerId: string, destination: string): Promise<HiddenEntries> {
@@ -43,20 +88,40 @@ export async function hiddenByMount(engine: Engine, helper: HelperSelection, con
   const data = (info.GraphDriver?.Data ?? {}) as Record<string, string>;
   const dest = destination.replace(/\/+$/, '') || '/';
   const layers = info.State?.Running && data.MergedDir ? [data.MergedDir] : [data.UpperDir, ...(data.LowerDir ?? '').split(':')].filter((d): d is string => !!d);
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { entry: HostDirEntry; within: string; dir: string }>();
   const readFrom: string[] = [];
   for (const layer of layers) {
-    const dir = `${layer}${dest}`;
-    const entries = await listHostDirectory(helper, dir);
+    const dir = dest === '/' ? layer : `${layer}${dest}`;
+    const entries = await listHostDirectory(helper, layer, dir);
     if (!entries) continue;
     readFrom.push(dir);
-    for (const e of entries) if (!seen.has(e)) seen.set(e, `${dir}/${e.replace(/\/$/, '')}`);
+    for (const entry of entries) if (!seen.has(entry.name)) seen.set(entry.name, { entry, within: layer, dir });
   }
-  return { readFrom, entries: [...seen.keys()].sort(), hostPathOf: (e) => seen.get(e) ?? null };
+  return {
+    readFrom,
+    entries: [...seen.values()].map((s) => s.entry).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    hostPathOf: (entry) => {
+      const found = seen.get(entry.name);
+      return found && found.entry.exact ? { within: found.within, path: `${found.dir}/${entry.name}` } : null;
+    },
+  };
 }
 
-export async function readHostFile(helper: HelperSelection, hostPath: string): Promise<Buffer> {
+export interface HostFileContent {
+  content: Buffer;
+  /** The whole file's size; more than content.length when it was cut at the limit. */
+  size: number;
+  truncated: boolean;
+}
+
+/** A regular file under `within` on the engine's host; symlinks, FIFOs and devices are refused. */
+export async function readHostFile(helper: HelperSelection, within: string, hostPath: string, maxBytes = MAX_HOST_FILE_BYTES): Promise<HostFileContent> {
   if (!helper.runner) throw new MountShadowError(`reading needs the host helper: ${helper.reason ?? 'unavailable'}`);
-  const reply = parseHelperReply((await helper.runner.run(['read-file', hostPath])).stdout);
-  return Buffer.from(String(reply.base64 ?? ''), 'base64');
+  let reply: Record<string, unknown>;
+  try {
+    reply = parseHelperReply((await helper.runner.run(['read-file', within, hostPath, String(maxBytes)])).stdout);
+  } catch (error) {
+    throw new MountShadowError(`cannot read ${hostPath}: ${firstLine((error as Error).message)}`);
+  }
+  return { content: Buffer.from(String(reply.base64 ?? ''), 'base64'), size: Number(reply.size ?? 0), truncated: reply.truncated === true };
 }

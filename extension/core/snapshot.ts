@@ -1,12 +1,13 @@
 // Builds one Snapshot of an engine: the Docker API for what Docker knows, and
-// one host-helper run for what only the host kernel knows.
+// one host-helper run for what only the host kernel knows, about the pids the
+// engine reported and nothing else.
 
 import type Dockerode from 'dockerode';
 import { mapWithConcurrency } from './concurrency';
 import { composeIdentity, containerName, containerPid, normalizeEndpoints, normalizeMounts, toVolume, type ContainerInspect } from './container-inspect';
 import { type Engine, firstLine, pingEngine } from './engine';
-import { emptyNamespaces, type HostFacts, type IpLink, type NetnsReading, parseHelperOutput } from './helper-output';
-import { HELPER_CONTAINER_LABEL, type HelperSelection } from './helper-runners';
+import { emptyNamespaces, type HostFacts, type IpLink, parseHelperOutput, type PidVerdict } from './helper-output';
+import type { HelperSelection } from './helper-runners';
 import {
   type BridgeSnapshot,
   type ContainerSnapshot,
@@ -18,7 +19,6 @@ import {
   type NamespaceInodes,
   type Snapshot,
 } from './model';
-import { linksFromFiles } from './netns-files';
 import { collectBridges, indexLinks, pairInterfaces, toDockerNetwork } from './topology';
 
 export const INSPECT_CONCURRENCY = 8;
@@ -27,56 +27,32 @@ export interface SnapshotOptions {
   helper: HelperSelection;
   /** Ping timeout; a dead engine must answer "unreachable" quickly. */
   pingTimeoutMs?: number;
-  /**
-   * How container network namespaces are read: from /proc and sysfs where that
-   * settles every fact, else with `ip` (the default); or with `ip` always.
-   */
-  readNetns?: 'files-then-ip' | 'ip';
 }
 
 export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Promise<Snapshot> {
-  // The helper finds container processes itself (children of containerd-shim),
-  // so it runs while the API is still answering. A helper on this machine
-  // starts at once; one in a container waits until the engine has answered.
-  const local = options.helper.runner?.mode === 'local' || options.helper.runner?.mode === 'sudo';
-  const firstArgs = options.readNetns === 'ip' ? ['--discover', '--ip'] : ['--discover'];
-  let early = local ? readHostFacts(options.helper, firstArgs) : null;
   const docker = engine.docker;
   // The ping bounds the wait for a dead engine; the other calls go out with it
   // rather than after it, and lose to its clearer error if it fails.
   const ping = pingEngine(engine, options.pingTimeoutMs);
   const answers = Promise.all([docker.version(), docker.listContainers({ all: true }), docker.listNetworks(), docker.listVolumes()]);
   answers.catch(() => undefined);
-  try {
-    await ping;
-  } catch (error) {
-    await early; // never leave it running behind a failed snapshot
-    throw error;
-  }
-  early ??= readHostFacts(options.helper, firstArgs);
+  await ping;
   const [version, listed, rawNetworks, rawVolumes] = await answers;
-  const ours = listed.filter((c) => !(c.Labels && HELPER_CONTAINER_LABEL in c.Labels));
-  const inspected = (await mapWithConcurrency(ours, INSPECT_CONCURRENCY, (c) => inspectOrNull(docker, c.Id))).filter(
+  const runner = options.helper.runner;
+  // Our own helper containers are known by the ids and names we gave them, never by a label.
+  const theirs = listed.filter((c) => !runner?.ownsContainer(c.Id) && !(c.Names ?? []).some((n) => runner?.ownsContainer(n)));
+  const inspected = (await mapWithConcurrency(theirs, INSPECT_CONCURRENCY, (c) => inspectOrNull(docker, c.Id))).filter(
     (i): i is ContainerInspect => i !== null,
   );
   const networks = rawNetworks.map(toDockerNetwork).sort((a, b) => a.name.localeCompare(b.name));
 
-  const pids = inspected.map(containerPid).filter((p): p is number => p !== null);
-  let { facts, status } = await early;
-  const missed = facts ? pids.filter((p) => !facts?.namespacesByPid.has(p)) : [];
-  if (facts && missed.length) {
-    // Started after discovery ran, or not a containerd child: ask for them by pid.
-    const more = await readHostFacts(options.helper, [...firstArgs.slice(1), ...missed.map(String)]);
-    if (more.facts) facts = mergeHostFacts(facts, more.facts);
-    else status = more.status;
-  }
-  if (facts) {
-    const unsettled = settleNetnsFromFiles(facts);
-    if (unsettled.length) {
-      const more = await readHostFacts(options.helper, ['--ip', ...unsettled.map(String)]);
-      if (more.facts) facts = mergeHostFacts(facts, more.facts);
-    }
-  }
+  // The helper reads only the pids the engine reported, each with its
+  // container id, and trusts one only when the host agrees it is that container's.
+  const targets = inspected.flatMap((i) => {
+    const pid = containerPid(i);
+    return pid === null ? [] : [`${pid}:${i.Id}`];
+  });
+  const { facts, status } = await readHostFacts(options.helper, targets);
 
   return assembleSnapshot({
     engine: { endpoint: engine.endpoint.url, version: version.Version, apiVersion: version.ApiVersion, os: version.Os },
@@ -98,38 +74,11 @@ async function inspectOrNull(docker: Dockerode, id: string): Promise<ContainerIn
   }
 }
 
-/** Adds b's readings to a; where a has no links for a namespace and b does, b's win. */
-function mergeHostFacts(a: HostFacts, b: HostFacts): HostFacts {
-  const namespacesByPid = new Map([...a.namespacesByPid, ...b.namespacesByPid]);
-  const fromB = new Map(b.netns.map((n) => [n.inode, n]));
-  const netns = a.netns.map((n) => (n.links === null && fromB.get(n.inode)?.links ? (fromB.get(n.inode) as NetnsReading) : n));
-  const known = new Set(netns.map((n) => n.inode));
-  return { ...a, namespacesByPid, netns: [...netns, ...b.netns.filter((n) => !known.has(n.inode))], files: new Map([...a.files, ...b.files]) };
-}
-
-/**
- * Fills in links for namespaces read from files, where those readings settle
- * every fact. Returns the pids whose namespaces still need `ip`.
- */
-export function settleNetnsFromFiles(facts: HostFacts): number[] {
-  const hostNet = facts.namespacesByPid.get(facts.referencePid)?.net;
-  const hostLinks = indexLinks(facts.netns.find((n) => n.inode === hostNet)?.links ?? []);
-  const unsettled: number[] = [];
-  for (const reading of facts.netns) {
-    if (reading.links !== null || reading.inode === hostNet) continue;
-    const files = facts.files.get(reading.pid);
-    const links = files ? linksFromFiles(files, hostLinks) : null;
-    if (links) reading.links = links;
-    else unsettled.push(reading.pid);
-  }
-  return unsettled;
-}
-
-async function readHostFacts(selection: HelperSelection, collectArgs: string[]): Promise<{ facts: HostFacts | null; status: HelperStatus }> {
+async function readHostFacts(selection: HelperSelection, targets: string[]): Promise<{ facts: HostFacts | null; status: HelperStatus }> {
   if (!selection.runner) return { facts: null, status: { mode: selection.mode, ok: false, reason: selection.reason } };
   try {
-    const result = await selection.runner.run(['collect', ...collectArgs]);
-    if (result.exitCode !== 0 && !result.stdout.trim()) {
+    const result = await selection.runner.run(['collect', ...targets]);
+    if (result.exitCode !== 0 && !result.stdout.length) {
       const why = firstLine(result.stderr) || `exit status ${result.exitCode}`;
       return { facts: null, status: { mode: selection.mode, ok: false, reason: `the host helper (${selection.runner.description}) failed: ${why}` } };
     }
@@ -138,6 +87,20 @@ async function readHostFacts(selection: HelperSelection, collectArgs: string[]):
     return { facts, status: { mode: selection.mode, ok: true, reason } };
   } catch (error) {
     return { facts: null, status: { mode: selection.mode, ok: false, reason: `the host helper (${selection.runner.description}) failed: ${firstLine((error as Error).message)}` } };
+  }
+}
+
+/** Why a pid the engine reported was not trusted, in words. */
+export function describeRejection(verdict: PidVerdict | undefined): string {
+  switch (verdict?.reason) {
+    case 'gone':
+      return 'its process could not be read (it may have just exited)';
+    case 'cgroup':
+      return `the engine reported pid ${verdict.pid}, but on the host that process is not in this container's cgroup, so nothing read through it is trusted`;
+    case 'reused':
+      return `pid ${verdict.pid} ended and was reused while it was read, so its readings were dropped`;
+    default:
+      return 'its process could not be read (it may have just exited)';
   }
 }
 
@@ -186,9 +149,10 @@ export function assembleSnapshot(parts: SnapshotParts): Snapshot {
       base.unavailable.namespaces = `needs the host helper: ${missingHelper}`;
       base.unavailable.interfaces = `needs the host helper: ${missingHelper}`;
     } else {
-      const ns = facts.namespacesByPid.get(pid);
+      const verdict = facts.verdicts.get(inspect.Id);
+      const ns = verdict?.verified ? facts.namespacesByPid.get(pid) : undefined;
       if (ns) base.namespaces = ns;
-      else base.unavailable.namespaces = 'its process could not be read (it may have just exited)';
+      else base.unavailable.namespaces = describeRejection(verdict);
     }
     return base;
   });

@@ -1,10 +1,22 @@
 #!/bin/sh
 # Container Internals host helper.
 #
-# Runs on the Docker host with enough privilege to read /proc/PID/ns and to
-# setns() into network namespaces. It is fed on stdin (`sh -s -- SUBCOMMAND ARGS`)
-# by every runner (local, sudo, privileged helper container), so the same text
-# runs everywhere; it must stay POSIX sh and work under busybox ash.
+# Runs on the Docker host as root (directly, through `sudo -n`, or in a
+# privileged helper container in the host's pid namespace). It is fed as
+# `sh -c SCRIPT NAME [--root DIR] SUBCOMMAND ARGS...` by every runner, so the
+# same text runs everywhere; it must stay POSIX sh and work under busybox ash.
+#
+# Every container on the machine is a possible attacker, so nothing a
+# container controls is trusted here:
+#  - process names (/proc/PID/comm is writable) are never read at all;
+#  - a container's pid is only what the engine reported, accepted once its
+#    cgroup names that container's id and its start time holds between reads;
+#  - the host is found from the parent of such a verified pid, never by name;
+#  - no binary from a container's mount namespace is ever run;
+#  - files under a container's root are read only after `cd -P` proves they
+#    stay inside it, never through a symlink, never from a FIFO or device;
+#  - every name leaves this script byte for byte (base64 or ip's JSON, which
+#    the caller decodes as bytes), so no byte in a name can break the reply.
 #
 # Arguments arrive as argv only and are validated here; nothing is ever eval'd.
 # Each call prints exactly one JSON document on stdout, versioned by "version".
@@ -13,8 +25,11 @@ set -u
 LC_ALL=C
 export LC_ALL
 
-HELPER_VERSION=1
+HELPER_VERSION=2
 NS_TYPES="net mnt pid uts ipc cgroup user time"
+# How many `nsenter ip` run at once: enough to use every core, few enough
+# that hundreds of containers do not become hundreds of forks at one instant.
+IP_PARALLEL=12
 
 die_json() {
   # $1 is always a fixed message chosen by this script, never caller data.
@@ -22,29 +37,90 @@ die_json() {
   exit 2
 }
 
-# Sets $field to the second word of its arguments (the ppid after the state
-# letter in /proc/PID/stat's tail) without forking a subshell.
-second_word() {
-  field=${2:-}
+ok_json() {
+  # $1: a JSON fragment built by this script from numbers and fixed words only.
+  printf '{"format":"container-internals-helper","version":%s,"ok":true%s}\n' "$HELPER_VERSION" "$1"
 }
 
-is_pid() {
+is_number() {
   case "$1" in
     ''|*[!0-9]*) return 1 ;;
     *) return 0 ;;
   esac
 }
 
-# Which `ip` can print JSON? The host's iproute2 can; busybox's cannot. A helper
-# container that runs this script in its own filesystem may still reach the
-# host's tools through the reference process's mount namespace. Absolute paths
-# there, because busybox sh and nsenter prefer their own applets to PATH.
+# A full container id as engines report it: 64 lowercase hex digits.
+is_container_id() {
+  case "$1" in
+    *[!0-9a-f]*) return 1 ;;
+  esac
+  [ "${#1}" -eq 64 ]
+}
+
+# An absolute path with no "." or ".." component and no empty component
+# other than a trailing slash: what Docker reports, and nothing that can climb.
+is_clean_abs_path() {
+  case "$1" in
+    /*) ;;
+    *) return 1 ;;
+  esac
+  case "$1/" in
+    */./*|*/../*|*//*) return 1 ;;
+  esac
+  return 0
+}
+
+# Sets $st_ppid and $st_start from /proc/PID/stat (fields 4 and 22), or
+# returns 1. The command name sits in parentheses and may itself hold spaces
+# or ')', so the fields are taken after the last ") ".
+read_stat() {
+  st_ppid=""
+  st_start=""
+  [ -r /proc/"$1"/stat ] || return 1
+  read -r _statline < /proc/"$1"/stat 2>/dev/null || return 1
+  # Word splitting of the numeric tail is intended.
+  # shellcheck disable=SC2086
+  set -- ${_statline##*) }
+  [ $# -ge 20 ] || return 1
+  st_ppid=$2
+  st_start=${20}
+  is_number "$st_ppid" && is_number "$st_start"
+}
+
+# cgroup_names PID ID: true when /proc/PID/cgroup names container ID. The
+# kernel writes that file; a container cannot. Read with the shell's own read
+# (no process per pid): a hundred pids would otherwise be a hundred greps.
+cgroup_names() {
+  [ -r /proc/"$1"/cgroup ] || return 1
+  while IFS= read -r _cg; do
+    case "$_cg" in
+      *"$2"*) return 0 ;;
+    esac
+  done < /proc/"$1"/cgroup
+  return 1
+}
+
+# cgroup_names_any PID: true when PID's cgroup names any of the ids in $all_ids.
+cgroup_names_any() {
+  for _id in $all_ids; do
+    cgroup_names "$1" "$_id" && return 0
+  done
+  return 1
+}
+
+# Which `ip` can print JSON? The host's iproute2 can; busybox's cannot. Only
+# two mount namespaces are ever tried: this script's own, and the verified
+# host's (the parent of a verified container process, or PID 1, which no
+# container can be). Absolute paths, because busybox sh and nsenter prefer
+# their own applets to PATH.
 pick_ip() {
+  IP_MODE=none
   IP_BIN=ip
   if ip -j link show lo >/dev/null 2>&1; then
     IP_MODE=direct
     return
   fi
+  [ "$ref_source" = self ] && return
   for cand in /usr/sbin/ip /sbin/ip /usr/bin/ip /bin/ip; do
     if nsenter --mount=/proc/"$ref"/ns/mnt "$cand" -j link show lo >/dev/null 2>&1; then
       IP_MODE=hostmnt
@@ -52,11 +128,11 @@ pick_ip() {
       return
     fi
   done
-  IP_MODE=none
 }
 
 # read_with_ip PID INODE: every link of PID's network namespace, with details
-# and addresses, into $tmp/l.INODE. exec keeps it to one process when backgrounded.
+# and addresses, into $tmp/l.INODE. Only netlink is read in there: ip opens no
+# file of the container's. exec keeps it to one process when backgrounded.
 read_with_ip() {
   case "$IP_MODE" in
     direct) exec nsenter --net=/proc/"$1"/ns/net ip -j -d addr show > "$tmp/l.$2" 2>/dev/null ;;
@@ -64,130 +140,113 @@ read_with_ip() {
   esac
 }
 
-# Container init processes are the children of containerd-shim. Finding them
-# here lets the caller start this helper before the Docker API has told it any
-# pid, so the two run side by side. Two processes in all: a loop of shell
-# reads over every /proc/PID/comm costs more than one grep.
-discover_pids() {
-  shims=""
-  for f in $(grep -l '^containerd-shim' /proc/[0-9]*/comm 2>/dev/null); do
-    s=${f#/proc/}
-    s=${s%%/*}
-    is_pid "$s" || continue
-    # The shim is a child subreaper: the container's init, orphaned by runc,
-    # is reparented to it, and the kernel hands orphans to the reaper's leading
-    # thread, so that thread's children list is where it shows. Reading every
-    # thread's list costs ten times more; the caller asks by pid for any
-    # container this misses.
-    shims="$shims /proc/$s/task/$s/children"
-  done
-  [ -n "$shims" ] || return 0
-  # shellcheck disable=SC2086
-  cat $shims 2>/dev/null
-}
-
-# Escapes `grep -H ''` output lines for JSON and wraps each as ["PATH","LINE"],
-# Paths hold no ':' (interface names cannot), so the first one ends the path.
-escape_lines() {
-  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$tab/\\\\t/g" -e 's/^/["/' -e 's/:/","/' -e 's/$/"],/'
-}
-
-collect() {
-  use_ip=0
-  discover=0
-  while [ $# -gt 0 ]; do
-    case "$1" in
-      --discover) discover=1 ;;
-      --ip) use_ip=1 ;;
-      --) shift; break ;;
-      *) break ;;
-    esac
-    shift
-  done
-  if [ "$discover" = 1 ]; then
-    # Word splitting of discovered pids is intended; each is checked below.
-    # shellcheck disable=SC2046
-    set -- $(discover_pids) "$@"
-  fi
-  for p in "$@"; do
-    is_pid "$p" || die_json "pid arguments must be decimal numbers"
-  done
+make_tmp() {
   # Prefer memory: this directory holds a few small files for a few milliseconds.
   tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d 2>/dev/null) || die_json "cannot create a temporary directory"
+  # A runner's timeout sends TERM: take every child along and leave nothing behind.
   trap 'rm -rf "$tmp"' EXIT
+  trap 'trap - TERM INT HUP; kill 0 2>/dev/null; rm -rf "$tmp"; exit 143' TERM INT HUP
+}
 
-  # The "host" for Docker is wherever dockerd and containerd run: that is
-  # what --network host or --pid host join. PID 1 is not always it (rootless
-  # engines, Docker Desktop, user-namespaced sandboxes where PID 1 cannot even
-  # be read), but the parent of a container's init, containerd-shim, always
-  # is. Fall back to PID 1, then to this script itself.
-  ref=""
-  ref_source=""
-  for p in "$@"; do
-    if [ -r /proc/"$p"/stat ]; then
-      read -r statline < /proc/"$p"/stat || continue
-      # Field 4 (ppid) follows the parenthesised command name, which may itself contain spaces or ')'.
-      rest=${statline##*) }
-      second_word $rest
-      ppid=$field
-      # -e follows the nsfs link, which fails where we may not inspect that process.
-      if is_pid "$ppid" && [ "$ppid" != 0 ] && [ -e /proc/"$ppid"/ns/net ]; then
-        ref=$ppid; ref_source=shim
-        break
-      fi
+# collect PID:ID...: namespaces and links of each container process the
+# engine reported, verified first. Prints one document with every pid's
+# verdict, the host reference, namespace inodes and `ip -j -d addr` per netns.
+collect() {
+  all_ids=""
+  pairs=""
+  for a in "$@"; do
+    p=${a%%:*}
+    id=${a#*:}
+    if ! is_number "$p" || [ "$p" = 0 ] || ! is_container_id "$id"; then
+      die_json "arguments must be PID:CONTAINER_ID"
+    fi
+    all_ids="$all_ids $id"
+    pairs="$pairs $p:$id"
+  done
+  make_tmp
+
+  # Verify each pid: its cgroup names its container, and note its start time.
+  verdicts=""
+  good=""
+  for a in $pairs; do
+    p=${a%%:*}
+    id=${a#*:}
+    if ! read_stat "$p"; then
+      verdicts="$verdicts{\"pid\":$p,\"id\":\"$id\",\"verified\":false,\"reason\":\"gone\"},"
+    elif ! cgroup_names "$p" "$id"; then
+      verdicts="$verdicts{\"pid\":$p,\"id\":\"$id\",\"verified\":false,\"reason\":\"cgroup\"},"
+    else
+      good="$good $p:$id:$st_start:$st_ppid"
     fi
   done
+
+  # The host, for Docker, is wherever containerd runs: what --network host
+  # and --pid host join. The parent of a verified container init (the shim,
+  # or conmon) is there, and its parentage cannot be forged from inside a
+  # container. It must not itself sit in a container's cgroup, and must be
+  # older than its child. PID 1 of this pid namespace comes next (no
+  # container of this engine can be it), then this script itself.
+  ref=""
+  ref_source=self
+  for g in $good; do
+    rest=${g#*:*:}
+    start=${rest%%:*}
+    pp=${rest#*:}
+    if ! is_number "$pp" || [ "$pp" -le 1 ]; then continue; fi
+    read_stat "$pp" || continue
+    [ "$st_start" -le "$start" ] || continue
+    cgroup_names_any "$pp" && continue
+    [ -e /proc/"$pp"/ns/net ] || continue
+    ref=$pp
+    ref_source=parent
+    ref_start=$st_start
+    break
+  done
   if [ -z "$ref" ] && [ -e /proc/1/ns/net ]; then
-    ref=1; ref_source=init
+    ref=1
+    ref_source=init
+    read_stat 1 && ref_start=$st_start
   fi
   if [ -z "$ref" ]; then
-    ref=$$; ref_source=self
+    ref=$$
+    ref_source=self
+    ref_start=0
   fi
-
-  # Assume the host's iproute2 and check only if the host namespace's read comes back empty.
-  IP_MODE=direct
-  IP_BIN=ip
-  ip_pids=""
 
   # One stat for every namespace of every pid: spawning readlink per namespace
   # per pid costs about a second for a hundred containers. stat -L follows the
   # nsfs magic link, and the inode it reports is the namespace id shown as
-  # net:[INODE] by readlink. Pids that died meanwhile just drop out. stat
-  # formats each line as a JSON fragment itself, so no loop re-reads it.
-  set -- "$ref" "$@"
+  # net:[INODE] by readlink.
   nsfiles=""
-  netfiles=""
-  for p in "$@"; do
+  netfiles=" /proc/$ref/ns/net"
+  for t in $NS_TYPES; do
+    [ -e /proc/"$ref"/ns/"$t" ] && nsfiles="$nsfiles /proc/$ref/ns/$t"
+  done
+  for g in $good; do
+    p=${g%%:*}
     netfiles="$netfiles /proc/$p/ns/net"
     for t in $NS_TYPES; do
       [ -e /proc/"$p"/ns/"$t" ] && nsfiles="$nsfiles /proc/$p/ns/$t"
     done
   done
   # Both lists hold only /proc/DIGITS/ns/NAME words built above, so splitting is safe.
-  # The full list is only printed at the end, so it is read in the background.
   # shellcheck disable=SC2086
-  stat -L -c '["%n",%i],' $nsfiles > "$tmp/ns" 2>/dev/null &
+  stat -L -c '["%n",%i],' $nsfiles > "$tmp/ns" 2>/dev/null
   # shellcheck disable=SC2086
   stat -L -c '%n %i' $netfiles > "$tmp/net" 2>/dev/null
 
-  # Each distinct network namespace is read once (containers that share one,
-  # --network container:X, are not read again), in one of two ways:
-  #  - files: its /proc/PID/net tables and the container's own /sys/class/net,
-  #    all read by a single grep below. No process per namespace, so a hundred
-  #    containers cost milliseconds. The caller checks these readings against
-  #    each other and asks again with --ip for any namespace they don't settle.
-  #  - ip: `nsenter --net ip -j -d addr show`, one process each, all started at
-  #    once as plain commands (no subshell: forks are what this costs). Used for
-  #    the host's own namespace always, and for every namespace under --ip.
-  #    Once ip has the namespace open it holds it alive, so its output is whole or empty.
+  # Each distinct network namespace is read once, with `ip` (netlink only),
+  # a few at a time.
+  IP_MODE=direct
+  IP_BIN=ip
+  if ! ip -j link show lo >/dev/null 2>&1; then
+    pick_ip
+  fi
   printf '},' > "$tmp/close"
-  ref_net=""
   seen=" "
   parts=""
-  files_a=""
-  files_b=""
-  half=a
-  byfiles=""
+  running=0
+  ref_net=""
   while read -r path ino; do
     case "$seen" in
       *" $ino "*) continue ;;
@@ -196,91 +255,72 @@ collect() {
     p=${path#/proc/}
     p=${p%%/*}
     [ "$p" = "$ref" ] && ref_net=$ino
-    if [ "$use_ip" = 1 ] || [ "$p" = "$ref" ]; then
-      printf '{"pid":%s,"inode":%s,"links":' "$p" "$ino" > "$tmp/h.$ino"
-      : > "$tmp/l.$ino"
-      parts="$parts $ino"
-      ip_pids="$ip_pids $p:$ino"
+    printf '{"pid":%s,"inode":%s,"links":' "$p" "$ino" > "$tmp/h.$ino"
+    : > "$tmp/l.$ino"
+    parts="$parts $ino"
+    if [ "$IP_MODE" != none ]; then
       read_with_ip "$p" "$ino" &
-    else
-      byfiles="$byfiles{\"pid\":$p,\"inode\":$ino,\"links\":null},"
-      these=" /proc/$p/net/dev /proc/$p/net/if_inet6 /proc/$p/net/fib_trie /proc/$p/net/route"
-      # This list is split on spaces and glob-expanded when grep runs. Plain
-      # interface names (the usual eth0, lo) go in as they are: one directory
-      # listing per namespace. Any other name could hold glob characters, so
-      # that namespace gets patterns instead, whose expansions are never split.
-      plain=1
-      for d in /proc/"$p"/root/sys/class/net/*; do
-        case "${d##*/}" in
-          *[!A-Za-z0-9_.@-]*) plain=0 ;;
-        esac
-        these="$these $d/ifindex $d/iflink $d/address $d/mtu $d/operstate $d/flags"
-      done
-      if [ "$plain" = 0 ]; then
-        d=/proc/$p/root/sys/class/net/*
-        these=" /proc/$p/net/dev /proc/$p/net/if_inet6 /proc/$p/net/fib_trie /proc/$p/net/route $d/ifindex $d/iflink $d/address $d/mtu $d/operstate $d/flags"
-      fi
-      if [ "$half" = a ]; then
-        files_a="$files_a$these"
-        half=b
-      else
-        files_b="$files_b$these"
-        half=a
+      running=$((running + 1))
+      if [ "$running" -ge "$IP_PARALLEL" ]; then
+        wait
+        running=0
       fi
     fi
   done < "$tmp/net"
-  # Two halves, read side by side: on a busy 2-core host this is most of the wall time.
-  tab='	'  # a literal tab; $(printf) would cost a fork
-  if [ -n "$files_a" ]; then
-    # shellcheck disable=SC2086
-    grep -H '' $files_a 2>/dev/null | escape_lines > "$tmp/files.a" &
-  fi
-  if [ -n "$files_b" ]; then
-    # shellcheck disable=SC2086
-    grep -H '' $files_b 2>/dev/null | escape_lines > "$tmp/files.b" &
-  fi
   wait
-  if [ -n "$ref_net" ] && [ ! -s "$tmp/l.$ref_net" ]; then
-    # No JSON from a plain `ip` (busybox's cannot): find one that can, then read again.
-    pick_ip
-    if [ "$IP_MODE" != none ]; then
-      for entry in $ip_pids; do
-        read_with_ip "${entry%%:*}" "${entry#*:}" &
-      done
-      wait
+
+  # A pid whose start time changed was reused while we read: its readings
+  # belong to someone else, so it is reported unverified and its facts dropped.
+  verified=""
+  for g in $good; do
+    p=${g%%:*}
+    rest=${g#*:}
+    id=${rest%%:*}
+    rest=${rest#*:}
+    start=${rest%%:*}
+    if read_stat "$p" && [ "$st_start" = "$start" ]; then
+      verdicts="$verdicts{\"pid\":$p,\"id\":\"$id\",\"verified\":true,\"reason\":null},"
+      verified="$verified $p"
+    else
+      verdicts="$verdicts{\"pid\":$p,\"id\":\"$id\",\"verified\":false,\"reason\":\"reused\"},"
     fi
+  done
+  if [ "$ref_source" != self ] && ! { read_stat "$ref" && [ "$st_start" = "$ref_start" ]; }; then
+    die_json "the host reference process ended while it was read; try again"
   fi
 
-  printf '{"format":"container-internals-helper","version":%s,"ok":true,"ipMode":"%s","reference":{"pid":%s,"source":"%s","netns":%s},"namespaces":[' \
-    "$HELPER_VERSION" "$IP_MODE" "$ref" "$ref_source" "${ref_net:-null}"
-  # Assemble the rest with a single cat: namespaces, then each netns as
-  # header + ip's JSON (or null) + "},". Trailing nulls close the lists.
-  printf 'null],"netns":[%s' "$byfiles" > "$tmp/mid"
-  printf 'null],"files":[' > "$tmp/mid2"
+  printf '{"format":"container-internals-helper","version":%s,"ok":true,"ipMode":"%s","reference":{"pid":%s,"source":"%s","netns":%s},"pids":[%snull],"verifiedPids":[' \
+    "$HELPER_VERSION" "$IP_MODE" "$ref" "$ref_source" "${ref_net:-null}" "$verdicts"
+  for p in $verified; do printf '%s,' "$p"; done
+  printf 'null],"namespaces":['
+  printf 'null],"netns":[' > "$tmp/mid"
   printf 'null]}\n' > "$tmp/end"
   set -- "$tmp/ns" "$tmp/mid"
   for ino in $parts; do
     [ -s "$tmp/l.$ino" ] || printf 'null' > "$tmp/l.$ino"
     set -- "$@" "$tmp/h.$ino" "$tmp/l.$ino" "$tmp/close"
   done
-  : >> "$tmp/files.a"
-  : >> "$tmp/files.b"
-  cat "$@" "$tmp/mid2" "$tmp/files.a" "$tmp/files.b" "$tmp/end"
+  cat "$@" "$tmp/end"
 }
 
-# enter PID [NAMESPACE...] -- COMMAND [ARGS...]
-# Joins the chosen namespaces of PID and execs COMMAND there, like `docker exec`
-# does, but with the host's tools unless mnt is joined. Interactive: errors go
-# to stderr as one line, and the exit status is COMMAND's own.
+# enter PID:ID [NAMESPACE...] -- COMMAND [ARGS...]
+# Joins the chosen namespaces of a verified container process and execs
+# COMMAND there with this side's tools, like `docker exec` minus the files.
+# Interactive: errors go to stderr as one line; the exit status is COMMAND's.
+# mnt is refused: joining it would run the container's own binaries as full
+# root (every capability, no seccomp, no cgroup); the caller runs that case
+# through the engine's exec, which applies the container's confinement.
 enter() {
-  pid=${1:-}
+  target=${1:-}
   [ $# -gt 0 ] && shift
-  if ! is_pid "$pid"; then
-    echo "container-internals-helper: enter needs a numeric pid" >&2
+  pid=${target%%:*}
+  id=${target#*:}
+  if ! is_number "$pid" || ! is_container_id "$id"; then
+    echo "container-internals-helper: enter needs PID:CONTAINER_ID" >&2
     exit 125
   fi
-  if [ ! -e /proc/"$pid"/ns/net ]; then
-    echo "container-internals-helper: process $pid does not exist or cannot be inspected here" >&2
+  if ! cgroup_names "$pid" "$id"; then
+    echo "container-internals-helper: process $pid is not a process of container ${id%"${id#????????????}"} (it may have exited)" >&2
     exit 125
   fi
   # Only these fixed option words are ever added, so splitting $flags is safe.
@@ -292,11 +332,14 @@ enter() {
       pid) flags="$flags -p" ;;
       uts) flags="$flags -u" ;;
       ipc) flags="$flags -i" ;;
-      mnt) flags="$flags -m" ;;
       cgroup) flags="$flags -C" ;;
       user) flags="$flags -U" ;;
+      mnt)
+        echo "container-internals-helper: the mnt namespace is entered through the engine's exec, not the host helper" >&2
+        exit 125
+        ;;
       *)
-        echo "container-internals-helper: unknown namespace (use net, pid, uts, ipc, mnt, cgroup, user)" >&2
+        echo "container-internals-helper: unknown namespace (use net, pid, uts, ipc, cgroup, user)" >&2
         exit 125
         ;;
     esac
@@ -307,44 +350,59 @@ enter() {
   exec nsenter -t "$pid" $flags -- "$@"
 }
 
-is_abs_path() {
-  case "$1" in
-    /*) return 0 ;;
-    *) return 1 ;;
-  esac
-}
+# Host paths (volume mountpoints, bind sources, overlay dirs) are paths in
+# the daemon's mount namespace. On the host that is "/"; in the helper
+# container, the runner binds the daemon's "/" at $HOST_ROOT.
+HOST_ROOT=""
 
-ok_json() {
-  # $1: a JSON fragment built by this script from numbers and fixed words only.
-  printf '{"format":"container-internals-helper","version":%s,"ok":true%s}\n' "$HELPER_VERSION" "$1"
-}
-
-# Paths from Docker (volume mountpoints, bind sources, overlay dirs) are paths
-# in the daemon's mount namespace. When this script runs in the helper
-# container, its own / is the helper image, so host paths are reached through
-# /proc/PID/root of the daemon (or of a containerd-shim, or PID 1). On the host
-# itself that is just /. Sets $HOST_ROOT (no trailing slash; empty for /).
-find_host_root() {
-  HOST_ROOT=""
-  for f in $(grep -l -e '^dockerd$' -e '^containerd-shim' /proc/[0-9]*/comm 2>/dev/null); do
-    p=${f#/proc/}
-    p=${p%%/*}
-    is_pid "$p" || continue
-    if [ -d /proc/"$p"/root/ ] && [ -e /proc/"$p"/root/. ]; then
-      if [ "$(stat -L -c %i /proc/"$p"/root/ 2>/dev/null)" != "$(stat -L -c %i / 2>/dev/null)" ] || [ "$(stat -L -c %d /proc/"$p"/root/ 2>/dev/null)" != "$(stat -L -c %d / 2>/dev/null)" ]; then
-        HOST_ROOT=/proc/$p/root
-      fi
-      return
-    fi
+# no_symlink_in PATH: true when no existing component of $HOST_ROOT-relative
+# PATH is a symlink. A container that can write into a bind-mounted folder
+# could otherwise point our mkdir or du anywhere on the host.
+no_symlink_in() {
+  _rest=${1#/}
+  _at=$HOST_ROOT
+  while [ -n "$_rest" ]; do
+    _part=${_rest%%/*}
+    case "$_rest" in
+      */*) _rest=${_rest#*/} ;;
+      *) _rest="" ;;
+    esac
+    [ -n "$_part" ] || continue
+    _at="$_at/$_part"
+    [ -L "$_at" ] && return 1
+    [ -e "$_at" ] || return 0
   done
+  return 0
+}
+
+# inside WITHIN PATH: moves into $HOST_ROOT/PATH with `cd -P` and checks that
+# the physical directory it landed in is WITHIN or below it. The working
+# directory then pins that directory: later reads are relative to it, so a
+# component swapped for a symlink afterwards changes nothing.
+inside() {
+  if ! is_clean_abs_path "$1" || ! is_clean_abs_path "$2"; then
+    die_json "paths must be absolute, with no . or .. parts"
+  fi
+  case "$2/" in
+    "${1%/}/"*) ;;
+    *) die_json "the path is not inside the given root" ;;
+  esac
+  cd -P -- "$HOST_ROOT$1" 2>/dev/null || die_json "the root does not exist"
+  within_phys=$(pwd -P)
+  cd -P -- "$HOST_ROOT$2" 2>/dev/null || die_json "not a directory"
+  here_phys=$(pwd -P)
+  case "$here_phys/" in
+    "${within_phys%/}/"*) ;;
+    *) die_json "the path leaves its root through a symlink" ;;
+  esac
 }
 
 # prepare-bind DIR: makes sure DIR exists for a bind-backed volume, creating
 # it (mkdir -p, default permissions) if needed. Reports how many levels it
 # created, so a failed volume create can remove exactly those and no more.
 prepare_bind() {
-  is_abs_path "${1:-}" || die_json "the bind directory must be an absolute path"
-  find_host_root
+  is_clean_abs_path "${1:-}" || die_json "the bind directory must be an absolute path with no . or .. parts"
+  no_symlink_in "$1" || die_json "the bind path goes through a symlink; give its real path"
   dir=$HOST_ROOT$1
   if [ -d "$dir" ]; then
     ok_json ',"created":0'
@@ -358,17 +416,19 @@ prepare_bind() {
     d=$(dirname -- "$d")
   done
   mkdir -p -- "$dir" 2>/dev/null || die_json "cannot create the bind directory"
+  # A symlink raced in between the check and mkdir would show here.
+  no_symlink_in "$1" || die_json "the bind path changed into a symlink while it was created"
   ok_json ",\"created\":$levels"
 }
 
 # undo-bind DIR LEVELS: removes the LEVELS innermost directories of DIR that
 # prepare-bind created, only while they are empty.
 undo_bind() {
-  is_abs_path "${1:-}" || die_json "the bind directory must be an absolute path"
-  find_host_root
+  is_clean_abs_path "${1:-}" || die_json "the bind directory must be an absolute path with no . or .. parts"
+  no_symlink_in "$1" || die_json "the bind path goes through a symlink"
   dir=$HOST_ROOT$1
   levels=${2:-0}
-  is_pid "$levels" || die_json "levels must be a number"
+  is_number "$levels" || die_json "levels must be a number"
   removed=0
   d=$dir
   while [ "$removed" -lt "$levels" ]; do
@@ -379,42 +439,74 @@ undo_bind() {
   ok_json ",\"removed\":$removed"
 }
 
-# du PATH: disk usage in KiB (on demand, never on a refresh).
+# du PATH: disk usage in KiB (on demand, never on a refresh). du never
+# follows symlinks below PATH, and PATH itself must not go through one.
 disk_usage() {
-  is_abs_path "${1:-}" || die_json "the path must be absolute"
-  find_host_root
+  is_clean_abs_path "${1:-}" || die_json "the path must be absolute, with no . or .. parts"
+  no_symlink_in "$1" || die_json "the path goes through a symlink"
   set -- "$HOST_ROOT$1"
   [ -e "$1" ] || die_json "the path does not exist"
   kib=$(du -sk -- "$1" 2>/dev/null | { read -r n _; echo "$n"; })
-  is_pid "$kib" || die_json "du failed"
+  is_number "$kib" || die_json "du failed"
   ok_json ",\"kib\":$kib"
 }
 
-# ls-dir DIR: the entries of DIR (directories end with /), as seen from the
-# host's mount namespace: for a container's rootfs that is the image without
-# the container's own mounts on top, so it shows what a mount hides.
+# ls-dir WITHIN DIR: the entries of DIR, which must stay inside WITHIN (a
+# container's root, a layer, a mount source). Read from the daemon's mount
+# namespace: for a container's rootfs that is the image without the
+# container's own mounts on top, so it shows what a mount hides. Names go
+# out NUL-separated and base64-encoded, one list per type, so every byte of
+# every name arrives; symlinks are listed, never followed.
 list_dir() {
-  is_abs_path "${1:-}" || die_json "the path must be absolute"
-  find_host_root
-  set -- "$HOST_ROOT$1"
-  [ -d "$1" ] || die_json "not a directory"
-  tab='	'
-  printf '{"format":"container-internals-helper","version":%s,"ok":true,"entries":[' "$HELPER_VERSION"
-  ls -1Ap -- "$1" 2>/dev/null | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e "s/$tab/\\\\t/g" -e 's/^/"/' -e 's/$/",/'
-  printf 'null]}\n'
-}
-
-# read-file PATH: a file's bytes, base64 (so any content fits in the JSON).
-read_file() {
-  is_abs_path "${1:-}" || die_json "the path must be absolute"
-  find_host_root
-  set -- "$HOST_ROOT$1"
-  [ -f "$1" ] || die_json "not a regular file"
-  printf '{"format":"container-internals-helper","version":%s,"ok":true,"base64":"' "$HELPER_VERSION"
-  base64 < "$1" | tr -d '\n'
+  inside "${1:-}" "${2:-}"
+  printf '{"format":"container-internals-helper","version":%s,"ok":true' "$HELPER_VERSION"
+  for kind in d f l; do
+    printf ',"%s":"' "$kind"
+    find . -mindepth 1 -maxdepth 1 -type "$kind" -print0 2>/dev/null | base64 | tr -d '\n'
+    printf '"'
+  done
+  printf ',"o":"'
+  find . -mindepth 1 -maxdepth 1 ! -type d ! -type f ! -type l -print0 2>/dev/null | base64 | tr -d '\n'
   printf '"}\n'
 }
 
+# read-file WITHIN PATH MAX: a regular file's bytes (base64), at most MAX.
+# The file is opened first and its real path checked after, so a name
+# swapped for a symlink between the checks is caught; FIFOs and devices are
+# refused before opening, and the runner's timeout ends any read that blocks.
+read_file() {
+  within=${1:-}
+  file=${2:-}
+  max=${3:-}
+  is_number "$max" || die_json "the size limit must be a number"
+  is_clean_abs_path "$file" || die_json "the path must be absolute, with no . or .. parts"
+  name=${file##*/}
+  [ -n "$name" ] || die_json "not a file"
+  inside "$within" "${file%/*}"
+  [ -L "$name" ] && die_json "the file is a symlink"
+  if [ ! -f "$name" ] || [ ! -r "$name" ]; then die_json "not a readable regular file"; fi
+  exec 3< "$name" || die_json "cannot open the file"
+  opened=$(readlink "/proc/$$/fd/3")
+  [ "$opened" = "${here_phys%/}/$name" ] || die_json "the file changed into a symlink while it was opened"
+  [ -f "/proc/$$/fd/3" ] || die_json "not a regular file"
+  size=$(wc -c < "/proc/$$/fd/3")
+  size=$((size + 0))
+  if [ "$size" -gt "$max" ]; then
+    printf '{"format":"container-internals-helper","version":%s,"ok":true,"size":%s,"truncated":true,"base64":"' "$HELPER_VERSION" "$size"
+    head -c "$max" <&3 | base64 | tr -d '\n'
+  else
+    printf '{"format":"container-internals-helper","version":%s,"ok":true,"size":%s,"truncated":false,"base64":"' "$HELPER_VERSION" "$size"
+    base64 <&3 | tr -d '\n'
+  fi
+  printf '"}\n'
+}
+
+if [ "${1:-}" = --root ]; then
+  HOST_ROOT=${2:-}
+  if ! is_clean_abs_path "$HOST_ROOT" || [ "$HOST_ROOT" = / ]; then die_json "--root must be an absolute path"; fi
+  HOST_ROOT=${HOST_ROOT%/}
+  shift 2
+fi
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -425,6 +517,6 @@ case "$cmd" in
   du) disk_usage "$@" ;;
   ls-dir) list_dir "$@" ;;
   read-file) read_file "$@" ;;
-  version) printf '{"format":"container-internals-helper","version":%s,"ok":true}\n' "$HELPER_VERSION" ;;
+  version) ok_json '' ;;
   *) die_json "unknown subcommand" ;;
 esac

@@ -2,6 +2,7 @@
 // setting changes. Views subscribe here once and never see the swap.
 
 import * as vscode from 'vscode';
+import type { HelperImagePins } from '../core/helper-image-pin';
 import { createEngine } from '../core/engine';
 import { dockerConfigDir, EndpointError, resolveEndpoint } from '../core/engine-endpoint';
 import type { EngineEvent } from '../core/engine-events';
@@ -25,7 +26,7 @@ export class EngineSession implements vscode.Disposable {
   private firstSnapshotLogged = false;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly pins: HelperImagePins) {
     this.disposables.push(
       this.onDidChangeStateEmitter,
       this.onEngineEventEmitter,
@@ -75,7 +76,7 @@ export class EngineSession implements vscode.Disposable {
       const engine = createEngine(resolveEndpoint({ explicit: settings.dockerHost, context: settings.context }));
       this.log.info(`engine ${engine.endpoint.url} (from ${engine.endpoint.source}${engine.endpoint.context ? ` "${engine.endpoint.context}"` : ''}); helper mode ${settings.helperMode}`);
       const live = new LiveSnapshot(engine, {
-        helper: { mode: settings.helperMode, image: settings.helperImage },
+        helper: { mode: settings.helperMode, image: settings.helperImage, pins: this.pins },
         log: (level, message) => this.log[level](message),
       });
       this.live = live;

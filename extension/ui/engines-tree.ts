@@ -2,6 +2,7 @@
 // live snapshot, state and errors. One engine being down never blocks another.
 
 import * as vscode from 'vscode';
+import type { HelperImagePins } from '../core/helper-image-pin';
 import { createEngine } from '../core/engine';
 import { isLocalEndpoint, resolveEndpoint } from '../core/engine-endpoint';
 import { containerNamesById } from '../core/snapshot-text';
@@ -71,7 +72,7 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private started = false;
   private readonly config: vscode.Disposable;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly pins: HelperImagePins) {
     this.config = vscode.workspace.onDidChangeConfiguration((e) => {
       if (['engines', 'helperMode', 'helperImage'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`))) this.rebuild();
     });
@@ -81,7 +82,7 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private rebuild(): void {
     this.disposeEngines();
     const settings = readSettings();
-    const helper = { mode: settings.helperMode, image: settings.helperImage };
+    const helper = { mode: settings.helperMode, image: settings.helperImage, pins: this.pins };
     this.roots = settings.engines.map((entry, i) => {
       try {
         const endpoint = entry.startsWith('context:') ? resolveEndpoint({ context: entry.slice('context:'.length), env: {} }) : resolveEndpoint({ explicit: entry, env: {} });

@@ -11,10 +11,11 @@ import {
   type EnterableNamespace,
   enterBanner,
   enterHelperArgs,
+  entersThroughEngine,
   type EnterTarget,
   resolveEnterTarget,
 } from '../core/enter-plan';
-import { ContainerHelperRunner } from '../core/helper-runners';
+import type { ContainerHelperRunner } from '../core/helper-runners';
 import type { ContainerSnapshot } from '../core/model';
 import { type ContainerPathMatch, hostPathToContainerPaths } from '../core/path-mapping';
 import { runCommandFor } from '../core/run-command';
@@ -160,33 +161,57 @@ export class ExecCommands {
     return { user: user || undefined, workingDir: workingDir.trim() || undefined };
   }
 
-  /** Enter Namespaces: the host helper runs nsenter, so host tools see the container's view. */
-  async enterNamespaces(target?: ContainerNode | EnterArgs): Promise<ExecResult> {
+  /**
+   * Enter Namespaces: the host helper runs nsenter, so host tools see the
+   * container's view. With mnt, the engine's exec runs it instead (see
+   * entersThroughEngine). Arguments that did not come from the pickers (another
+   * extension, a command link, a keybinding) are confirmed first: this starts
+   * a root process on the host.
+   */
+  async enterNamespaces(target?: ContainerNode | EnterArgs, options: { confirmed?: boolean } = {}): Promise<ExecResult> {
+    const programmatic = !!target && !(target instanceof ContainerNode) && (!!target.namespaces || !!target.command);
     const args = await this.argsFor<EnterArgs>(target, 'Enter the namespaces of which container?');
     if (!args) return { ok: false, reason: 'cancelled' };
     if (!args.namespaces) {
       const picked = await vscode.window.showQuickPick(
-        ENTERABLE_NAMESPACES.map((n) => ({ label: n, picked: DEFAULT_ENTER_NAMESPACES.includes(n), description: n === 'mnt' ? "the container's files as / (host tools then unavailable)" : '' })),
+        ENTERABLE_NAMESPACES.map((n) => ({
+          label: n,
+          picked: DEFAULT_ENTER_NAMESPACES.includes(n),
+          description: n === 'mnt' ? "the container's files and binaries: runs through the engine's exec, with the container's own confinement" : '',
+        })),
         { title: `Namespaces of ${args.container} to join`, canPickMany: true },
       );
       if (!picked?.length) return { ok: false, reason: 'cancelled' };
       args.namespaces = picked.map((p) => p.label as EnterableNamespace);
     }
+    const throughEngine = entersThroughEngine(args.namespaces);
     if (!args.command) {
-      const shell = args.namespaces.includes('mnt') ? '/bin/sh' : process.env.SHELL || '/bin/sh';
+      const shell = throughEngine ? '/bin/sh' : process.env.SHELL || '/bin/sh';
       const typed = await vscode.window.showInputBox({ title: 'Command to run there', value: shell, prompt: 'Split on spaces; no shell interprets it.' });
       if (typed === undefined) return { ok: false, reason: 'cancelled' };
       args.command = typed.trim().split(/\s+/).filter(Boolean);
+    }
+    const command = args.command.length ? args.command : ['/bin/sh'];
+    if (programmatic && !options.confirmed) {
+      const what = throughEngine
+        ? `Run ${JSON.stringify(command)} in ${args.container} through the engine's exec (its own binaries, with its confinement)?`
+        : `Run ${JSON.stringify(command)} as root on the Docker host, in the ${args.namespaces.join(', ')} namespaces of ${args.container}?`;
+      const answer = await vscode.window.showWarningMessage(what, { modal: true, detail: 'This was asked for by a command with arguments (another extension, a link or a keybinding), not from the Container Internals views.' }, 'Run');
+      if (answer !== 'Run') return { ok: false, reason: 'not confirmed' };
     }
     try {
       const live = this.session.liveSnapshot;
       if (!live) throw new ExecError('no Docker engine is configured');
       const target2: EnterTarget = await resolveEnterTarget(live.engine, args.container);
-      const selection = await live.helperSelection();
-      if (!selection.runner) throw new ExecError(`entering namespaces needs the host helper: ${selection.reason ?? 'unavailable'}`);
-      const helperArgs = enterHelperArgs(target2.pid, args.namespaces, args.command.length ? args.command : ['/bin/sh']);
       const banner = enterBanner(target2, args.namespaces);
       const name = `${target2.name} [${args.namespaces.join(',')}]`;
+      if (throughEngine) {
+        const pty = new ProcessTerminal((size) => startExec(live.engine, target2.id, { cmd: command, tty: true, env: size ? [`COLUMNS=${size.columns}`, `LINES=${size.rows}`] : undefined }), banner);
+        return { ok: true, terminal: this.openTerminal(name, pty), pty };
+      }
+      const selection = await live.helperSelection();
+      if (!selection.runner) throw new ExecError(`entering namespaces needs the host helper: ${selection.reason ?? 'unavailable'}`);
+      const helperArgs = enterHelperArgs(target2, args.namespaces, command);
       const line = selection.runner.commandLine(helperArgs);
       if (line) {
         // A real terminal process on this machine: argv only, no shell string.

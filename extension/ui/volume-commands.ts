@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { listContainerDirectory } from '../core/container-files';
-import { hiddenByMount, listHostDirectory, readHostFile } from '../core/mount-shadow';
+import { type HostDirEntry, hiddenByMount, listHostDirectory, readHostFile } from '../core/mount-shadow';
 import type { HelperSelection } from '../core/helper-runners';
 import { createVolume, type CreatedVolume, diskUsageKib, volumeNameProblem } from '../core/volumes';
 import { MountNode } from './container-nodes';
@@ -44,7 +44,19 @@ export class VolumeCommands {
     return { ok: false, reason };
   }
 
-  async create(args?: CreateVolumeArgs): Promise<{ ok: boolean; reason?: string; volume?: CreatedVolume }> {
+  /**
+   * Create Volume. A bind directory given as an argument (not typed into the
+   * prompt) is confirmed first: the helper creates it as root on the host.
+   */
+  async create(args?: CreateVolumeArgs, options: { confirmed?: boolean } = {}): Promise<{ ok: boolean; reason?: string; volume?: CreatedVolume }> {
+    if (args?.bindDir && !options.confirmed) {
+      const answer = await vscode.window.showWarningMessage(
+        `Create volume ${JSON.stringify(args.name)} bound to ${JSON.stringify(args.bindDir)} on the engine's host, creating that directory as root if it is missing?`,
+        { modal: true, detail: 'This was asked for by a command with arguments (another extension, a link or a keybinding), not typed into Create Volume.' },
+        'Create',
+      );
+      if (answer !== 'Create') return { ok: false, reason: 'not confirmed' };
+    }
     let request = args;
     if (!request) {
       const kind = await vscode.window.showQuickPick(
@@ -138,7 +150,7 @@ export class VolumeCommands {
     if (!m.source) return this.fail('Inspect Side by Side', new Error(`${m.type} mount at ${m.destination} has no host path`));
     try {
       const live = this.live();
-      const host = node.group.owner.ctx.engineIsLocal ? localHostSide() : helperHostSide(await live.helperSelection(), this.hiddenFiles);
+      const host = node.group.owner.ctx.engineIsLocal ? localHostSide() : helperHostSide(await live.helperSelection(), m.source, this.hiddenFiles);
       const title = (name: string) => `${name} (host ↔ ${container.name})`;
       const top = await host.list(m.source);
       if (top === null) {
@@ -176,14 +188,14 @@ export class VolumeCommands {
   }
 
   /** Lists the image's own files under the mount point, lets the user walk into folders, and opens files read-only. */
-  async showHidden(node?: MountNode, options: { open?: string } = {}): Promise<{ ok: boolean; entries?: string[]; reason?: string; document?: vscode.TextDocument }> {
+  async showHidden(node?: MountNode, options: { open?: string } = {}): Promise<{ ok: boolean; entries?: HostDirEntry[]; reason?: string; document?: vscode.TextDocument }> {
     if (!(node instanceof MountNode)) return { ok: false, reason: 'no mount' };
     const container = node.group.owner.container;
     try {
       const live = this.live();
       const helper = await live.helperSelection();
       let where = node.mount.destination.replace(/\/+$/, '') || '/';
-      let first: string[] | undefined;
+      let first: HostDirEntry[] | undefined;
       // Walk down: each step lists what the image has at that path under the mount.
       for (;;) {
         const hidden = await hiddenByMount(live.engine, helper, container.id, where);
@@ -195,20 +207,26 @@ export class VolumeCommands {
         let choice = options.open;
         if (choice === undefined) {
           const pick = await vscode.window.showQuickPick(
-            hidden.entries.map((e) => ({ label: e, description: e.endsWith('/') ? 'folder' : 'open read-only' })),
+            hidden.entries.map((e) => ({ label: e.name, description: describeHiddenEntry(e), entry: e })),
             { title: `Hidden under ${container.name}:${where} — the image's own files`, placeHolder: `read from ${hidden.readFrom.join(', ')}` },
           );
-          choice = pick?.label;
+          choice = pick?.entry.name;
         }
-        if (!choice || !hidden.entries.includes(choice)) return { ok: true, entries: first };
-        if (choice.endsWith('/')) {
-          where = path.posix.join(where, choice);
+        const entry = hidden.entries.find((e) => e.name === choice);
+        if (!entry) return { ok: true, entries: first };
+        if (entry.kind === 'dir') {
+          where = path.posix.join(where, entry.name);
           continue;
         }
-        const hostPath = hidden.hostPathOf(choice);
-        if (!hostPath) return { ok: true, entries: first };
-        const content = await readHostFile(helper, hostPath);
-        const uri = this.hiddenFiles.add(`/${container.name}${path.posix.join(where, choice)}`, content.toString('utf8'));
+        const at = hidden.hostPathOf(entry);
+        if (entry.kind !== 'file' || !at) {
+          // Opening a link would mean following it, and it may point anywhere on the host.
+          void vscode.window.showInformationMessage(`${entry.name} is ${describeHiddenEntry(entry)}: it is listed, not opened.`);
+          return { ok: true, entries: first };
+        }
+        const read = await readHostFile(helper, at.within, at.path);
+        const note = read.truncated ? `\n\n[cut at ${read.content.length} of ${read.size} bytes]\n` : '';
+        const uri = this.hiddenFiles.add(`/${container.name}${path.posix.join(where, entry.name)}`, read.content.toString('utf8') + note);
         const document = await vscode.workspace.openTextDocument(uri);
         await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
         return { ok: true, entries: first, document };
@@ -237,12 +255,33 @@ function localHostSide(): HostSide {
   };
 }
 
-/** A remote engine's host, read through the helper: one listing per directory, one read per file opened. */
-function helperHostSide(helper: HelperSelection, documents: HiddenFileProvider): HostSide {
+/**
+ * A remote engine's host, read through the helper: one listing per directory,
+ * one read per file opened, never outside the mount's source (the container
+ * can write symlinks into it).
+ */
+function helperHostSide(helper: HelperSelection, root: string, documents: HiddenFileProvider): HostSide {
   return {
-    list: async (dir) => (await listHostDirectory(helper, dir))?.map((e) => ({ name: e.replace(/\/$/, ''), dir: e.endsWith('/') })) ?? null,
-    open: async (file) => documents.add(`/engine-host${file}`, (await readHostFile(helper, file)).toString('utf8')),
+    list: async (dir) => (await listHostDirectory(helper, root, dir))?.filter((e) => e.exact).map((e) => ({ name: e.name, dir: e.kind === 'dir' })) ?? null,
+    open: async (file) => {
+      const read = await readHostFile(helper, file === root ? path.posix.dirname(root) : root, file);
+      return documents.add(`/engine-host${file}`, read.content.toString('utf8'));
+    },
   };
+}
+
+function describeHiddenEntry(entry: HostDirEntry): string {
+  if (!entry.exact) return 'a name that is not UTF-8';
+  switch (entry.kind) {
+    case 'dir':
+      return 'folder';
+    case 'file':
+      return 'open read-only';
+    case 'link':
+      return 'a symlink (not followed)';
+    default:
+      return 'a FIFO, socket or device (not read)';
+  }
 }
 
 /** Read-only documents for files a mount hides, read once through the helper. */

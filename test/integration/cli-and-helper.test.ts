@@ -7,9 +7,9 @@ import { before, describe, it } from 'node:test';
 import { createEngine } from '../../extension/core/engine';
 import { resolveEndpoint } from '../../extension/core/engine-endpoint';
 import { parseHelperOutput } from '../../extension/core/helper-output';
-import { ContainerHelperRunner, HELPER_CONTAINER_LABEL, LocalHelperRunner } from '../../extension/core/helper-runners';
+import { ContainerHelperRunner, LocalHelperRunner } from '../../extension/core/helper-runners';
 import type { Snapshot } from '../../extension/core/model';
-import { cli, docker, inspectPid, LAB_IMAGE, LAB_LABEL, requireLab } from './lab';
+import { cli, docker, inspectPid, LAB_IMAGE, LAB_LABEL, requireLab, waitFor } from './lab';
 
 const PWNED = ['/tmp/cilab-pwned-label', '/tmp/cilab-pwned-tick', '/tmp/cilab-pwned-arg'];
 const dataDir = path.join(process.env.LAB_STATE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'container-internals-lab'), 'data');
@@ -77,16 +77,24 @@ describe('host helper', () => {
 
   it('the privileged helper container reads the same facts as the local runner, and leaves nothing behind', async () => {
     const engine = createEngine(resolveEndpoint({ env: {} }));
-    const helpersBefore = await docker(['ps', '-aq', '--filter', `label=${HELPER_CONTAINER_LABEL}`]);
-    const pids = [await inspectPid('cilab-web'), await inspectPid('cilab-multi'), await inspectPid('cilab-none')];
-    const args = ['collect', ...pids.map(String)];
+    const before = (await docker(['ps', '-aq', '--no-trunc'])).split('\n').filter(Boolean);
+    const targets = await Promise.all(['cilab-web', 'cilab-multi', 'cilab-none'].map(async (n) => ({ pid: await inspectPid(n), id: await docker(['inspect', '-f', '{{.Id}}', n]) })));
+    const args = ['collect', ...targets.map((t) => `${t.pid}:${t.id}`)];
     const local = parseHelperOutput((await new LocalHelperRunner().run(args)).stdout);
-    const inContainer = parseHelperOutput((await new ContainerHelperRunner(engine, LAB_IMAGE).run(args)).stdout);
-    for (const pid of pids) assert.deepEqual(inContainer.namespacesByPid.get(pid), local.namespacesByPid.get(pid));
+    const imageId = await docker(['image', 'inspect', '-f', '{{.Id}}', LAB_IMAGE]);
+    const runner = new ContainerHelperRunner(engine, LAB_IMAGE, imageId);
+    const inContainer = parseHelperOutput((await runner.run(args)).stdout);
+    for (const { pid, id } of targets) {
+      assert.equal(local.verdicts.get(id)?.verified, true);
+      assert.ok(local.namespacesByPid.get(pid)?.net);
+      assert.deepEqual(inContainer.namespacesByPid.get(pid), local.namespacesByPid.get(pid));
+    }
     assert.deepEqual(inContainer.netns.map((n) => [n.inode, n.links?.map((l) => l.ifname)]), local.netns.map((n) => [n.inode, n.links?.map((l) => l.ifname)]));
-    // None of its own left: compare with what was there before (an engine may keep older ones).
-    const left = (await docker(['ps', '-aq', '--filter', `label=${HELPER_CONTAINER_LABEL}`])).split('\n').filter(Boolean);
-    assert.deepEqual(left.filter((id) => !helpersBefore.includes(id)), []);
+    // The daemon removed it (AutoRemove): no container is left that was not there before.
+    await waitFor('the helper container to be removed', async () => {
+      const now = (await docker(['ps', '-aq', '--no-trunc'])).split('\n').filter(Boolean);
+      return now.every((id) => before.includes(id));
+    });
   });
 
   it('the CLI in helper-container mode matches the local one', async () => {
@@ -110,16 +118,18 @@ describe('host helper', () => {
     await assert.rejects(docker(['image', 'inspect', 'container-internals-lab/absent:0']));
   });
 
-  it('refuses non-numeric pids and drops pids that no longer exist', async () => {
+  it('refuses malformed targets and drops pids that no longer exist', async () => {
     const bad = await new LocalHelperRunner().run(['collect', `1;touch ${PWNED[2]}`]);
-    assert.match(bad.stdout, /pid arguments must be decimal numbers/);
+    assert.match(bad.stdout.toString(), /arguments must be PID:CONTAINER_ID/);
     assert.ok(!fs.existsSync(PWNED[2] as string));
     // A container that dies mid-operation: its pid is gone by the time the helper runs.
     await docker(['run', '-d', '--label', LAB_LABEL, '--name', 'cilab-ephemeral', LAB_IMAGE, 'sleep', '600']);
     const pid = await inspectPid('cilab-ephemeral');
+    const id = await docker(['inspect', '-f', '{{.Id}}', 'cilab-ephemeral']);
     await docker(['rm', '-f', 'cilab-ephemeral']);
-    const facts = parseHelperOutput((await new LocalHelperRunner().run(['collect', String(pid)])).stdout);
+    const facts = parseHelperOutput((await new LocalHelperRunner().run(['collect', `${pid}:${id}`])).stdout);
     assert.equal(facts.namespacesByPid.has(pid), false);
+    assert.equal(facts.verdicts.get(id)?.verified, false);
   });
 
   it('hostile labels and mount paths reach no shell, and come back byte for byte', async () => {

@@ -15,9 +15,9 @@ export interface Run {
 }
 
 /** Runs a program with argv (never a shell), bounded in time. */
-export function run(file: string, args: readonly string[], timeoutMs = 30_000): Promise<Run> {
+export function run(file: string, args: readonly string[], timeoutMs = 30_000, env?: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: env ?? process.env }, (error, stdout, stderr) => {
       const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
@@ -43,3 +43,5 @@ export async function requireLab(): Promise<void> {
   const names = (await docker(['ps', '-a', '--filter', `label=${LAB_LABEL}`, '--format', '{{.Names}}'])).split('\n');
   assert.ok(names.includes('cilab-web') && names.includes('cilab-multi'), 'the lab is not up: run `bash test/lab/lab.sh up`');
 }
+
+export { waitFor } from '../wait-for';

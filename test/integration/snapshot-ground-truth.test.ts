@@ -5,10 +5,6 @@ import * as fs from 'node:fs';
 import { before, describe, it } from 'node:test';
 import type { ContainerSnapshot, Snapshot } from '../../extension/core/model';
 import { NAMESPACE_TYPES } from '../../extension/core/model';
-import { createEngine } from '../../extension/core/engine';
-import { resolveEndpoint } from '../../extension/core/engine-endpoint';
-import { LocalHelperRunner } from '../../extension/core/helper-runners';
-import { takeSnapshot } from '../../extension/core/snapshot';
 import { cli, docker, requireLab, run } from './lab';
 
 interface Link { ifindex: number; ifname: string; link_index?: number; address?: string; link_type: string; master?: string; mtu: number; operstate: string; linkinfo?: { info_kind?: string }; addr_info?: Array<{ local: string; prefixlen: number }> }
@@ -29,7 +25,8 @@ function nsInode(pid: number, type: string): number {
 async function linksIn(pid: number | null): Promise<Link[]> {
   const r = pid === null ? await run('ip', ['-j', '-d', 'addr']) : await run('nsenter', ['-t', String(pid), '-n', 'ip', '-j', '-d', 'addr']);
   assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as Link[];
+  // ip's JSON writer leaves control bytes in names raw (cilab-evil-ifname has one): escape them to parse.
+  return JSON.parse(r.stdout.replace(/[\x00-\x09\x0b-\x1f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)) as Link[];
 }
 
 describe('snapshot --json against the kernel', () => {
@@ -41,9 +38,8 @@ describe('snapshot --json against the kernel', () => {
   });
 
   it('covers every container, running or not, with the public fields', async () => {
-    // Helper containers are ours and left out of the snapshot on purpose.
-    const helpers = new Set((await docker(['ps', '-aq', '--no-trunc', '--filter', 'label=dev.container-internals.helper'])).split('\n'));
-    const ids = (await docker(['ps', '-aq', '--no-trunc'])).split('\n').filter((id) => id && !helpers.has(id)).sort();
+    // Every container, the ones carrying the helper label included: a label proves nothing.
+    const ids = (await docker(['ps', '-aq', '--no-trunc'])).split('\n').filter(Boolean).sort();
     assert.deepEqual(snapshot.containers.map((c) => c.id).sort(), ids);
     assert.equal(snapshot.helper.ok, true);
     for (const c of snapshot.containers) {
@@ -143,10 +139,4 @@ describe('snapshot --json against the kernel', () => {
     assert.ok(fs.existsSync(anon?.source ?? ''), 'anonymous volume data dir exists on the host');
   });
 
-  it('reads the same interfaces with ip in every namespace as from /proc and sysfs', async () => {
-    const engine = createEngine(resolveEndpoint({ env: {} }));
-    const viaIp = await takeSnapshot(engine, { helper: { runner: new LocalHelperRunner(), mode: 'local', reason: null }, readNetns: 'ip' });
-    const pick = (s: Snapshot) => s.containers.filter((c) => c.labels['dev.container-internals.lab'] === '1').map((c) => [c.name, c.interfaces.map((i) => [i.name, i.kind, i.ifindex, i.peerIfindex, i.mac, [...i.addresses].sort(), i.mtu, i.state, i.network, i.hostPeer])]);
-    assert.deepEqual(pick(viaIp), pick(snapshot));
-  });
 });

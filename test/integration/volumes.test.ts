@@ -10,7 +10,7 @@ import { createEngine } from '../../extension/core/engine';
 import { resolveEndpoint } from '../../extension/core/engine-endpoint';
 import { parseHelperReply } from '../../extension/core/helper-output';
 import { ContainerHelperRunner, LocalHelperRunner } from '../../extension/core/helper-runners';
-import { hiddenByMount } from '../../extension/core/mount-shadow';
+import { hiddenByMount, readHostFile } from '../../extension/core/mount-shadow';
 import { cli, docker, LAB_IMAGE, requireLab } from './lab';
 
 const engine = createEngine(resolveEndpoint({ env: {} }));
@@ -124,16 +124,22 @@ describe('what a mount hides', () => {
   before(requireLab);
   it("lists the image's files under a bind mount, which differ from the mounted content", async () => {
     const hidden = await hiddenByMount(engine, local, 'cilab-undermount', '/data');
-    assert.deepEqual(hidden.entries, ['from-image/']);
+    assert.deepEqual(hidden.entries, [{ name: 'from-image', kind: 'dir', exact: true }]);
     const mounted = (await listContainerDirectory(engine, 'cilab-undermount', '/data')).map((e) => e.name);
     assert.ok(mounted.includes('hello.txt') && !mounted.includes('from-image'));
-    const readme = await local.runner.run(['read-file', `${hidden.hostPathOf('from-image/')}/readme.txt`]);
-    assert.equal(Buffer.from(String(parseHelperReply(readme.stdout).base64), 'base64').toString(), 'baked into the image\n');
+    const inner = await hiddenByMount(engine, local, 'cilab-undermount', '/data/from-image');
+    const readme = inner.hostPathOf(inner.entries[0]!);
+    assert.ok(readme);
+    assert.equal((await readHostFile(local, readme.within, readme.path)).content.toString(), 'baked into the image\n');
   });
 
   it('reads the same through the helper container, which reaches the host through the daemon\'s root', async () => {
-    const inContainer = { runner: new ContainerHelperRunner(engine, LAB_IMAGE), mode: 'container' as const, reason: null };
+    const imageId = await docker(['image', 'inspect', '-f', '{{.Id}}', LAB_IMAGE]);
+    const inContainer = { runner: new ContainerHelperRunner(engine, LAB_IMAGE, imageId), mode: 'container' as const, reason: null };
     const hidden = await hiddenByMount(engine, inContainer, 'cilab-undermount', '/data/from-image');
-    assert.deepEqual(hidden.entries, ['readme.txt']);
+    assert.deepEqual(hidden.entries.map((e) => e.name), ['readme.txt']);
+    const readme = hidden.hostPathOf(hidden.entries[0]!);
+    assert.ok(readme);
+    assert.equal((await readHostFile(inContainer, readme.within, readme.path)).content.toString(), 'baked into the image\n');
   });
 });

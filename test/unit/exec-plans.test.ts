@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { enterBanner, enterHelperArgs, EnterError, parseNamespaceList } from '../../extension/core/enter-plan';
+import { enterBanner, enterHelperArgs, entersThroughEngine, EnterError, parseNamespaceList } from '../../extension/core/enter-plan';
 import { runCommandFor } from '../../extension/core/run-command';
 
 describe('runCommandFor', () => {
@@ -21,12 +21,18 @@ describe('enter plan', () => {
     assert.deepEqual(parseNamespaceList('net, pid,net'), ['net', 'pid']);
     assert.throws(() => parseNamespaceList('net,bogus'), EnterError);
     assert.throws(() => parseNamespaceList(''), EnterError);
-    assert.deepEqual(enterHelperArgs(42, ['net'], ['echo', '$(x); y']), ['enter', '42', 'net', '--', 'echo', '$(x); y']);
+    const id = 'a'.repeat(64);
+    assert.deepEqual(enterHelperArgs({ id, name: 'web', pid: 42 }, ['net'], ['echo', '$(x); y']), ['enter', `42:${id}`, 'net', '--', 'echo', '$(x); y']);
+  });
+  it('never sends mnt to the host helper: that goes through the engine, with the container\'s confinement', () => {
+    assert.equal(entersThroughEngine(['net', 'pid']), false);
+    assert.equal(entersThroughEngine(['net', 'mnt']), true);
+    assert.throws(() => enterHelperArgs({ id: 'a'.repeat(64), name: 'web', pid: 42 }, ['mnt'], ['sh']), EnterError);
   });
   it('tells in the banner where the files are', () => {
     const t = { id: 'i', name: 'web', pid: 42 };
     assert.match(enterBanner(t, ['net', 'pid']), /container's files are at \/proc\/42\/root/);
     assert.match(enterBanner(t, ['net', 'pid']), /ps and top read the host's \/proc/);
-    assert.match(enterBanner(t, ['net', 'mnt']), /\/ is the container's filesystem/);
+    assert.match(enterBanner(t, ['net', 'mnt']), /through the engine's exec, like docker exec/);
   });
 });

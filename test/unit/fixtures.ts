@@ -19,11 +19,3 @@ export function loadLabFixture(): { inspect: ContainerInspect[]; networks: Docke
   const helperJson = JSON.stringify(raw.helper);
   return { inspect: raw.inspect, networks: raw.networks.map(toDockerNetwork), facts: parseHelperOutput(helperJson), helperJson };
 }
-
-const netnsFixturePath = path.join(__dirname, '..', '..', '..', 'test', 'unit', 'fixtures', 'lab-netns-files.json');
-
-/** One helper run reading four lab namespaces from files, and one reading the same with `ip`. */
-export function loadNetnsFixture(): { files: HostFacts; ip: HostFacts } {
-  const raw = JSON.parse(fs.readFileSync(netnsFixturePath, 'utf8')) as { files: unknown; ip: unknown };
-  return { files: parseHelperOutput(JSON.stringify(raw.files)), ip: parseHelperOutput(JSON.stringify(raw.ip)) };
-}

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { groupContainers } from '../../extension/core/container-grouping';
 import { parseEngineEvent } from '../../extension/core/engine-events';
-import { HELPER_CONTAINER_LABEL } from '../../extension/core/helper-runners';
 import { assembleSnapshot } from '../../extension/core/snapshot';
 import { withoutContainer } from '../../extension/core/snapshot-edits';
 import { loadLabFixture } from './fixtures';
@@ -15,16 +14,18 @@ function labSnapshot() {
 describe('parseEngineEvent', () => {
   const ev = (o: object) => JSON.stringify(o);
   it('keeps the actions that change the picture', () => {
-    assert.deepEqual(parseEngineEvent(ev({ Type: 'container', Action: 'start', Actor: { ID: 'abc', Attributes: { name: 'web' } } })), { type: 'container', action: 'start', id: 'abc', name: 'web' });
+    assert.deepEqual(parseEngineEvent(ev({ Type: 'container', Action: 'start', Actor: { ID: 'abc', Attributes: { name: 'web' } } })), { type: 'container', action: 'start', id: 'abc', name: 'web', containerId: null });
+    assert.equal(parseEngineEvent(ev({ Type: 'network', Action: 'connect', Actor: { ID: 'n', Attributes: { container: 'c1', name: 'host' } } }))?.containerId, 'c1');
     assert.equal(parseEngineEvent(ev({ Type: 'network', Action: 'connect', Actor: { ID: 'n' } }))?.action, 'connect');
     assert.equal(parseEngineEvent(ev({ Type: 'volume', Action: 'destroy', Actor: { ID: 'v' } }))?.action, 'destroy');
   });
-  it('drops exec, attach, health and archive noise, and our own helper containers', () => {
+  it('drops exec, attach, health and archive noise', () => {
     assert.equal(parseEngineEvent(ev({ Type: 'container', Action: 'exec_start: sh -c ls', Actor: { ID: 'a' } })), null);
     assert.equal(parseEngineEvent(ev({ Type: 'container', Action: 'health_status: healthy', Actor: { ID: 'a' } })), null);
     assert.equal(parseEngineEvent(ev({ Type: 'container', Action: 'archive-path', Actor: { ID: 'a' } })), null);
     assert.equal(parseEngineEvent(ev({ Type: 'image', Action: 'pull', Actor: { ID: 'a' } })), null);
-    assert.equal(parseEngineEvent(ev({ Type: 'container', Action: 'start', Actor: { ID: 'h', Attributes: { [HELPER_CONTAINER_LABEL]: '1' } } })), null);
+    // A label proves nothing (any image can carry it): such events are kept.
+    assert.ok(parseEngineEvent(ev({ Type: 'container', Action: 'start', Actor: { ID: 'h', Attributes: { 'dev.container-internals.helper': '1' } } })));
     assert.equal(parseEngineEvent('not json'), null);
   });
 });
