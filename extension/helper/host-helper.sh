@@ -145,7 +145,7 @@ make_tmp() {
   tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d 2>/dev/null) || die_json "cannot create a temporary directory"
   # A runner's timeout sends TERM: take every child along and leave nothing behind.
   trap 'rm -rf "$tmp"' EXIT
-  trap 'trap - TERM INT HUP; kill 0 2>/dev/null; rm -rf "$tmp"; exit 143' TERM INT HUP
+  trap 'trap - TERM INT HUP PIPE; kill 0 2>/dev/null; rm -rf "$tmp"; exit 143' TERM INT HUP PIPE
 }
 
 # collect PID:ID...: namespaces and links of each container process the

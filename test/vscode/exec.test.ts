@@ -69,15 +69,26 @@ describe('Exec', () => {
 
   it('Enter Namespaces starts the helper in a terminal with the chosen namespaces, and the command exit status shows', async () => {
     const pid = await docker(['inspect', '-f', '{{.State.Pid}}', 'cilab-multi']);
-    const result = (await vscode.commands.executeCommand('containerInternals.enterNamespaces', { container: 'cilab-multi', namespaces: ['net', 'uts'], command: ['sh', '-c', 'ip -o link show eth1 && exit 7'] })) as ExecResult;
+    const id = await docker(['inspect', '-f', '{{.Id}}', 'cilab-multi']);
+    // Called with arguments from code, as the command would be after its confirmation.
+    const result = await api.exec.enterNamespaces({ container: 'cilab-multi', namespaces: ['net', 'uts'], command: ['sh', '-c', 'ip -o link show eth1 && exit 7'] }, { confirmed: true });
     assert.ok(result.ok && result.terminal, result.reason);
     const options = result.terminal.creationOptions as vscode.TerminalOptions;
     const args = options.shellArgs as string[];
-    assert.deepEqual(args.slice(args.indexOf('enter')), ['enter', pid, 'net', 'uts', '--', 'sh', '-c', 'ip -o link show eth1 && exit 7']);
+    assert.deepEqual(args.slice(args.indexOf('enter')), ['enter', `${pid}:${id}`, 'net', 'uts', '--', 'sh', '-c', 'ip -o link show eth1 && exit 7']);
     assert.match(String(options.message), /Joined net, uts of cilab-multi/);
     // eth1 exists only inside cilab-multi's namespace: 7 means `ip` found it there.
     const code = await waitFor('the process to exit', async () => result.terminal?.exitStatus?.code);
     assert.equal(code, 7);
+  });
+
+  it("Enter Namespaces with mnt runs through the engine's exec, held to the container's capability bounding set", async () => {
+    const pid = await docker(['inspect', '-f', '{{.State.Pid}}', 'cilab-web']);
+    const initCaps = /CapBnd:\s*(\w+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    const result = await api.exec.enterNamespaces({ container: 'cilab-web', namespaces: ['net', 'mnt'], command: ['grep', 'CapBnd', '/proc/self/status'] }, { confirmed: true });
+    const transcript = transcriptOf(result);
+    await waitFor('the capability line', async () => new RegExp(`CapBnd:\\s*${initCaps}`).test(transcript()));
+    assert.match(transcript(), /runs through the engine's exec/);
   });
 
   it('Exec Here also works on a file opened from a container\'s own file system', async () => {

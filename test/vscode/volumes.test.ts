@@ -43,9 +43,9 @@ describe('Volumes', () => {
 
   it('What This Mount Hides lists the image files under a bind mount', async () => {
     const mount = await mountRow('cilab-undermount', /→ \/data$/);
-    const result = (await vscode.commands.executeCommand('containerInternals.showHiddenByMount', mount.node, { open: 'none' })) as { ok: boolean; entries?: string[] };
+    const result = (await vscode.commands.executeCommand('containerInternals.showHiddenByMount', mount.node, { open: 'none' })) as { ok: boolean; entries?: Array<{ name: string; kind: string; exact: boolean }> };
     assert.ok(result.ok);
-    assert.deepEqual(result.entries, ['from-image/']);
+    assert.deepEqual(result.entries, [{ name: 'from-image', kind: 'dir', exact: true }]);
   });
 
   it('Create Volume makes a volume that then shows in the Volumes view', async () => {
@@ -87,8 +87,9 @@ describe('Volumes', () => {
       await config.update('dockerHost', undefined, vscode.ConfigurationTarget.Global);
       await config.update('helperImage', undefined, vscode.ConfigurationTarget.Global);
       await waitFor('the local engine again', async () => (await rows(api.containers)).some((r) => r.label === 'cilab-web'));
-      // Only now, and once no helper container is left: a helper run through the proxy must be able to remove its own.
-      await waitFor('no helper container left', async () => (await docker(['ps', '-aq', '--filter', 'label=dev.container-internals.helper'])) === '');
+      // Only now, and once no helper container is left: the daemon removes each when it ends (AutoRemove).
+      // Ours are known by their names; the lab's cilab-evil-label carries the helper label and must stay.
+      await waitFor('no helper container left', async () => (await docker(['ps', '-aq', '--filter', 'name=^container-internals-helper-'])) === '');
       proxy.close();
     }
   });
