@@ -63,6 +63,7 @@ const entries = [
   { entryPoints: ['extension/core/diagram-svg.ts'], outfile: 'dist/diagram.js' },
   { entryPoints: ['bench/snapshot-vs-floor.ts'], outfile: 'dist/bench/snapshot-vs-floor.js' },
   { entryPoints: ['bench/api-floor.ts'], outfile: 'dist/bench/api-floor.js' },
+  { entryPoints: ['bench/helper-collect.ts'], outfile: 'dist/bench/helper-collect.js' },
   { entryPoints: ['bench/diagram-render.ts'], outfile: 'dist/bench/diagram-render.js' },
   { entryPoints: ['bench/tree-in-workbench.ts'], outfile: 'dist/bench/tree-in-workbench.js', external: ['vscode', 'playwright-core'] },
 ];

@@ -76,14 +76,34 @@ after(() => {
   assert.deepEqual(markers(), [], 'a binary from a container ran');
 });
 
-for (const mode of ['local', 'container'] as const) {
+/**
+ * The CLI as root (local, container), or as cilab-sudo, a user that may run
+ * only `sh` and `true` through `sudo -n` (test/lab/sudo-user.sh), for the sudo runner.
+ */
+async function snapshotCli(mode: 'local' | 'container' | 'sudo'): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = ['snapshot', '--json', '--helper', mode, '--helper-image', LAB_IMAGE];
+  if (mode !== 'sudo') return cli(args, SNAPSHOT_BOUND_MS);
+  // The bundle is self-contained; copy it where that user can read it.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-sudo-'));
+  try {
+    fs.chmodSync(dir, 0o755);
+    fs.copyFileSync(path.join(ROOT, 'dist', 'cli.js'), path.join(dir, 'cli.js'));
+    fs.chmodSync(path.join(dir, 'cli.js'), 0o644);
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, CONTAINER_INTERNALS_STATE_DIR: dir };
+    return await run('setpriv', ['--reuid=cilab-sudo', '--regid=cilab-sudo', '--init-groups', process.execPath, path.join(dir, 'cli.js'), ...args], SNAPSHOT_BOUND_MS, env);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+for (const mode of ['local', 'container', 'sudo'] as const) {
   describe(`hostile containers, ${mode} helper`, () => {
     let snapshot: Snapshot;
     let idsBefore: string[];
 
     before(async () => {
       idsBefore = await allContainerIds();
-      const r = await cli(['snapshot', '--json', '--helper', mode, '--helper-image', LAB_IMAGE], SNAPSHOT_BOUND_MS);
+      const r = await snapshotCli(mode);
       outputs.push(r.stdout, r.stderr);
       assert.equal(r.code, 0, `the snapshot did not finish within its bound: ${r.stderr}`);
       snapshot = JSON.parse(r.stdout) as Snapshot;
@@ -121,7 +141,7 @@ for (const mode of ['local', 'container'] as const) {
     it('containers carrying the helper label are shown and never removed', async () => {
       for (const name of LABELLED) assert.ok(snapshot.containers.some((c) => c.name === name), `${name} is hidden`);
       // A second run: the old sweep removed labelled containers on the next run.
-      const again = await cli(['snapshot', '--json', '--helper', mode, '--helper-image', LAB_IMAGE], SNAPSHOT_BOUND_MS);
+      const again = await snapshotCli(mode);
       outputs.push(again.stdout, again.stderr);
       assert.equal(again.code, 0, again.stderr);
       const now = await allContainerIds();

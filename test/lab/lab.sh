@@ -74,6 +74,8 @@ run() { docker run -d --label "$LABEL" "$@" >/dev/null; }
 up() {
   bash "$here/engine.sh"
   build_images
+  # A non-root user with `sudo -n` for the sudo runner's tests.
+  bash "$here/sudo-user.sh"
   down
   rm -rf "$DATA_DIR"
   mkdir -p "$DATA_DIR/src/nested" "$DATA_DIR/dir with spaces" "$DATA_DIR/\$(touch hostile-ran) 'q\" ;x"
