@@ -10,38 +10,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { mapWithConcurrency } from '../extension/core/concurrency';
 import { HELPER_SCRIPT } from '../extension/core/helper-runners';
-
-const LABEL = 'dev.container-internals.bench=1';
-const IMAGE = 'container-internals-lab/busybox:1';
-
-function docker(args: string[]): string {
-  const r = spawnSync('docker', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+import { docker, growBenchContainers, median, removeBenchContainers, runBench } from './bench-containers';
 
 function timeRun(script: string, args: string[]): { ms: number; bytes: number } {
   const start = process.hrtime.bigint();
   const r = spawnSync('sh', ['-c', script, 'bench-helper', ...args], { maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`helper exited ${r.status}: ${r.stderr.toString().slice(0, 200)}`);
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, bytes: r.stdout.length };
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
-
-async function grow(want: number): Promise<void> {
-  const have = docker(['ps', '-q', '--filter', `label=${LABEL}`]).split('\n').filter(Boolean).length;
-  if (have >= want) return;
-  process.stderr.write(`bench: starting ${want - have} containers…\n`);
-  await mapWithConcurrency(Array.from({ length: want - have }, (_, i) => i + have), 4, async (i) => {
-    docker(['run', '-d', '--label', LABEL, '--name', `cibench-${i}-${Date.now()}`, IMAGE, 'sleep', '86400']);
-  });
 }
 
 async function main(): Promise<void> {
@@ -52,7 +28,7 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds);
   const rows: string[] = [];
   for (const size of values.sizes.split(',').map(Number)) {
-    await grow(size);
+    await growBenchContainers(size);
     const running = docker(['ps', '-q', '--no-trunc']).split('\n').filter(Boolean);
     const pairs = docker(['inspect', '-f', '{{.State.Pid}}:{{.Id}}', ...running]).split('\n').filter((l) => !l.startsWith('0:'));
     const pids = pairs.map((p) => p.split(':')[0] as string);
@@ -75,13 +51,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
   process.stdout.write(`helper collect, local, median of ${rounds} (baseline ${values.baseline})\n| running containers | first helper | verifying helper | ratio |\n|---|---|---|---|\n${rows.join('\n')}\n`);
-  if (!values.keep) {
-    const ids = docker(['ps', '-aq', '--filter', `label=${LABEL}`]).split('\n').filter(Boolean);
-    if (ids.length) docker(['rm', '-f', ...ids]);
-  }
+  if (!values.keep) removeBenchContainers();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -2,20 +2,12 @@
 // API floor (bench/api-floor), alternating the two in one run on ~100 running
 // containers. Prints medians and their ratio; the target is ≤ 1.5×.
 //   node dist/bench/snapshot-vs-floor.js [--containers 100] [--rounds 15] [--keep]
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { mapWithConcurrency } from '../extension/core/concurrency';
+import { docker, growBenchContainers, median, removeBenchContainers, runBench } from './bench-containers';
 
-const LABEL = 'dev.container-internals.bench=1';
-const IMAGE = 'container-internals-lab/busybox:1';
 const dist = path.resolve(__dirname, '..');
-
-function docker(args: string[]): string {
-  const r = spawnSync('docker', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
 function timeProcess(args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,23 +19,11 @@ function timeProcess(args: string[]): Promise<number> {
   });
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
-
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { containers: { type: 'string', default: '100' }, rounds: { type: 'string', default: '15' }, keep: { type: 'boolean' } } });
   const want = Number(values.containers);
   const rounds = Number(values.rounds);
-  const have = docker(['ps', '-q', '--filter', `label=${LABEL}`]).split('\n').filter(Boolean).length;
-  if (have < want) {
-    process.stderr.write(`bench: starting ${want - have} containers…\n`);
-    await mapWithConcurrency(Array.from({ length: want - have }, (_, i) => i + have), 4, async (i) => {
-      docker(['run', '-d', '--label', LABEL, '--name', `cibench-${i}-${Date.now()}`, IMAGE, 'sleep', '86400']);
-    });
-  }
+  await growBenchContainers(want);
   const total = docker(['ps', '-aq']).split('\n').filter(Boolean).length;
   const cli = [path.join(dist, 'cli.js'), 'snapshot', '--json'];
   const floor = [path.join(dist, 'bench', 'api-floor.js')];
@@ -70,13 +50,7 @@ async function main(): Promise<void> {
       `snapshot --json (one helper process), median: ${median(snap).toFixed(0)} ms\n` +
       `ratio snapshot / floor: ${ratio.toFixed(2)}× (target ≤ 1.5×)\n`,
   );
-  if (!values.keep) {
-    const ids = docker(['ps', '-aq', '--filter', `label=${LABEL}`]).split('\n').filter(Boolean);
-    if (ids.length) docker(['rm', '-f', ...ids]);
-  }
+  if (!values.keep) removeBenchContainers();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -1,0 +1,42 @@
+// What every benchmark shares: the engine through the docker CLI, a crowd of
+// idle containers under one label, and medians.
+import { spawnSync } from 'node:child_process';
+import { mapWithConcurrency } from '../extension/core/concurrency';
+
+export const BENCH_LABEL = 'dev.container-internals.bench=1';
+export const BENCH_IMAGE = 'container-internals-lab/busybox:1';
+
+export function docker(args: string[]): string {
+  const r = spawnSync('docker', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Starts idle bench containers until `want` of them run. */
+export async function growBenchContainers(want: number): Promise<void> {
+  const have = docker(['ps', '-q', '--filter', `label=${BENCH_LABEL}`]).split('\n').filter(Boolean).length;
+  if (have >= want) return;
+  process.stderr.write(`bench: starting ${want - have} containers…\n`);
+  await mapWithConcurrency(Array.from({ length: want - have }, (_, i) => i + have), 4, async (i) => {
+    docker(['run', '-d', '--label', BENCH_LABEL, '--name', `cibench-${i}-${Date.now()}`, BENCH_IMAGE, 'sleep', '86400']);
+  });
+}
+
+export function removeBenchContainers(): void {
+  const ids = docker(['ps', '-aq', '--filter', `label=${BENCH_LABEL}`]).split('\n').filter(Boolean);
+  if (ids.length) docker(['rm', '-f', ...ids]);
+}
+
+/** Runs a benchmark's main, turning a failure into one line and exit status 1. */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
