@@ -71,6 +71,8 @@ describe('Network diagram in the workbench', () => {
   });
 
   it('reveals a clicked container in the tree', async () => {
+    // The earlier tests zoomed in; with the lab's hostile crowd on docker0 the label may lie outside the view.
+    await frame.locator('#fit').click();
     await frame.locator('text[data-container="cilab-multi"]').click();
     const row = page.getByRole('treeitem', { name: /^cilab-multi\b/ });
     await row.waitFor({ timeout: 15_000 });
