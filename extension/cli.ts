@@ -241,11 +241,36 @@ async function runAttached(proc: AttachedProcess): Promise<number> {
   }
 }
 
+/**
+ * Resolves once everything written to the stream so far has reached the OS.
+ * Into a pipe, writes are asynchronous: exiting before this loses whatever the
+ * reader has not taken yet (a snapshot was cut at 64 KiB into `| jq`).
+ */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableLength === 0) {
+      resolve();
+      return;
+    }
+    stream.once('error', () => resolve());
+    stream.write('', () => resolve());
+  });
+}
+
+/** Exits once stdout and stderr are written out: kept-alive engine connections (an ssh process each) must not hold the process open. */
+function exitWhenDrained(): void {
+  void Promise.all([drained(process.stdout), drained(process.stderr)]).then(() => process.exit(Number(process.exitCode ?? 0)));
+}
+
+// A reader that goes away early (`| head`) is not an error of ours.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    // Kept-alive engine connections (an ssh process each, for ssh://) must not hold the process open.
-    setImmediate(() => process.exit(code));
+    exitWhenDrained();
   },
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
@@ -260,6 +285,6 @@ main(process.argv.slice(2)).then(
       process.exitCode = 1;
     }
     // A half-open connection must not keep the process alive after a clear error.
-    setImmediate(() => process.exit());
+    exitWhenDrained();
   },
 );

@@ -1,6 +1,7 @@
 // Groups for the Containers view: by network namespace, Docker network or
 // compose project. A container can sit in several Docker-network groups.
 
+import { compareNatural } from './natural-order';
 import type { ContainerSnapshot, Snapshot } from './model';
 
 export type GroupBy = 'none' | 'netns' | 'network' | 'project';
@@ -48,7 +49,7 @@ export function groupContainers(snapshot: Snapshot, groupBy: Exclude<GroupBy, 'n
   for (const g of groups.values()) {
     if (groupBy === 'netns' && !g.description) g.description = g.members.map((m) => m.name).join(', ');
   }
-  return [...groups.values()].sort((a, b) => a.label.localeCompare(b.label));
+  return [...groups.values()].sort((a, b) => compareNatural(a.label, b.label));
 }
 
 function networkDescription(snapshot: Snapshot, name: string): string {

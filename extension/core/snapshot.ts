@@ -8,6 +8,7 @@ import { composeIdentity, containerName, containerPid, normalizeEndpoints, norma
 import { type Engine, firstLine, pingEngine } from './engine';
 import { emptyNamespaces, type HostFacts, type IpLink, parseHelperOutput, type PidVerdict } from './helper-output';
 import type { HelperSelection } from './helper-runners';
+import { compareNatural } from './natural-order';
 import {
   type BridgeSnapshot,
   type ContainerSnapshot,
@@ -44,7 +45,7 @@ export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Pr
   const inspected = (await mapWithConcurrency(theirs, INSPECT_CONCURRENCY, (c) => inspectOrNull(docker, c.Id))).filter(
     (i): i is ContainerInspect => i !== null,
   );
-  const networks = rawNetworks.map(toDockerNetwork).sort((a, b) => a.name.localeCompare(b.name));
+  const networks = rawNetworks.map(toDockerNetwork).sort((a, b) => compareNatural(a.name, b.name));
 
   // The helper reads only the pids the engine reported, each with its
   // container id, and trusts one only when the host agrees it is that container's.
@@ -183,7 +184,7 @@ export function assembleSnapshot(parts: SnapshotParts): Snapshot {
     }
   }
 
-  containers.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  containers.sort((a, b) => compareNatural(a.name, b.name) || compareNatural(a.id, b.id));
   const bridges: BridgeSnapshot[] = collectBridges(hostLinks, parts.networks);
   return {
     engine: parts.engine,
@@ -193,7 +194,7 @@ export function assembleSnapshot(parts: SnapshotParts): Snapshot {
     containers,
     bridges,
     networks: parts.networks,
-    volumes: (parts.rawVolumes ?? []).map((v) => toVolume(v, containers)).sort((a, b) => Number(a.anonymous) - Number(b.anonymous) || a.name.localeCompare(b.name)),
+    volumes: (parts.rawVolumes ?? []).map((v) => toVolume(v, containers)).sort((a, b) => Number(a.anonymous) - Number(b.anonymous) || compareNatural(a.name, b.name)),
     namespaceGroups: groupNamespaces(containers, hostNamespaces),
   };
 }

@@ -1,5 +1,6 @@
 // The CLI's contract on failure, the helper runners, and hostile input.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import { resolveEndpoint } from '../../extension/core/engine-endpoint';
 import { parseHelperOutput } from '../../extension/core/helper-output';
 import { ContainerHelperRunner, LocalHelperRunner } from '../../extension/core/helper-runners';
 import type { Snapshot } from '../../extension/core/model';
-import { cli, docker, inspectPid, LAB_IMAGE, LAB_LABEL, requireLab, waitFor } from './lab';
+import { CLI, cli, docker, inspectPid, LAB_IMAGE, LAB_LABEL, requireLab, waitFor } from './lab';
 
 const PWNED = ['/tmp/cilab-pwned-label', '/tmp/cilab-pwned-tick', '/tmp/cilab-pwned-arg'];
 const dataDir = path.join(process.env.LAB_STATE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'container-internals-lab'), 'data');
@@ -62,6 +63,35 @@ describe('CLI', () => {
     assert.ok(!r.stdout.includes('<img'));
     assert.equal((await cli(['diagram'])).code, 2);
   });
+
+  it('writes all of a multi-megabyte snapshot into a pipe read slowly, then exits 0', async () => {
+    // Labels are the container's to choose, and they travel in the snapshot: 64 of 32 KiB make it megabytes.
+    const labels = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ci-labels-')), 'labels');
+    fs.writeFileSync(labels, Array.from({ length: 64 }, (_, i) => `big.${i}=${String(i % 10).repeat(32 * 1024)}`).join('\n'));
+    await docker(['run', '-d', '--label', LAB_LABEL, '--label-file', labels, '--name', 'cilab-biglabels', LAB_IMAGE, 'sleep', '600']);
+    fs.rmSync(path.dirname(labels), { recursive: true, force: true });
+    try {
+      await readSlowly();
+    } finally {
+      await docker(['rm', '-f', 'cilab-biglabels']);
+    }
+  });
+
+  async function readSlowly(): Promise<void> {
+    const child = spawn(process.execPath, [CLI, 'snapshot', '--json', '--helper', 'local'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    const chunks: Buffer[] = [];
+    // A slow reader: the iterator takes the next chunk only after the pause, so the 64 KiB pipe stays full.
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(await done, 0);
+    const text = Buffer.concat(chunks).toString('utf8');
+    assert.ok(text.length > 2 * 1024 * 1024, `only ${text.length} bytes arrived`);
+    const s = JSON.parse(text) as Snapshot;
+    assert.equal(s.containers.find((c) => c.name === 'cilab-biglabels')?.labels['big.63']?.length, 32 * 1024);
+  }
 
   it('prints a readable tree by default', async () => {
     const r = await cli(['snapshot', '--helper', 'local']);

@@ -294,7 +294,11 @@ describe('helper processes never outlive their timeout', () => {
 
 describe('container mode, idle', () => {
   it('with the view\'s live snapshot open and idle for 30 s, one snapshot is taken: our helpers\' own events cause none', async () => {
+    // Idle means nobody else acts: earlier tests' helper containers must be gone (the daemon removes them a moment after they end).
+    await waitFor('earlier helper containers to be removed', async () => (await docker(['ps', '-aq', '--filter', 'name=^container-internals-helper-'])) === '', 30_000);
     const live = new LiveSnapshot(createEngine(resolveEndpoint({ env: {} })), { helper: { mode: 'container', image: LAB_IMAGE } });
+    const seen: string[] = [];
+    const sub = live.onEvent((e) => seen.push(`${e.type} ${e.action} ${e.name ?? e.id}`));
     try {
       live.start();
       await waitFor('the first snapshot', async () => live.state.kind === 'ready', 30_000);
@@ -302,8 +306,10 @@ describe('container mode, idle', () => {
       const quietSince = Date.now();
       // Idle means no event from anyone else: wait out the window and count.
       await waitFor('30 s of idling', async () => Date.now() - quietSince >= 30_000, 40_000);
+      assert.deepEqual(seen, [], 'events that were not our own helpers\' reached the view');
       assert.equal(live.refreshCount, 1);
     } finally {
+      sub.dispose();
       live.dispose();
     }
   });
