@@ -1,6 +1,7 @@
-// Keeps one engine's Snapshot current: the first look, then a refresh on every
-// relevant engine event (bursts coalesced), and a slow poll only while the
-// events stream is down. One owner of every refresh trigger, so callers (the
+// Keeps one engine's Snapshot current: a full read first (and after the events
+// stream reconnects, or when asked), then each batch of relevant engine events
+// (bursts coalesced) re-reads only what it names, and a slow poll runs only
+// while the events stream is down. One owner of every refresh trigger, so callers (the
 // tree, the diagram, the language server) never schedule their own.
 
 import { Emitter, type Disposable } from './disposable';
@@ -8,7 +9,8 @@ import { type Engine, EngineUnreachableError, firstLine } from './engine';
 import { EngineEventStream, type EngineEvent } from './engine-events';
 import { type HelperOptions, type HelperSelection, selectHelperRunner } from './helper-runners';
 import type { Snapshot } from './model';
-import { takeSnapshot } from './snapshot';
+import { applyEvents, readAllInputs } from './snapshot';
+import { snapshotFromInputs, type SnapshotInputs } from './snapshot-inputs';
 import { withoutContainer } from './snapshot-edits';
 
 export type LiveState =
@@ -49,8 +51,16 @@ export class LiveSnapshot implements Disposable {
   private disposed = false;
   private streamWasUp = false;
   private readonly destroyedDuringRefresh = new Set<string>();
+  /** What the snapshot is assembled from, kept so that an event costs only what it names. */
+  private inputs: SnapshotInputs | null = null;
+  /** Events not applied yet, in arrival order. */
+  private pending: EngineEvent[] = [];
+  /** The next refresh reads everything: at the start, after a reconnect or a failure, and when asked. */
+  private needsFull = true;
   /** Counts engine round trips started by this object, for the idle benchmark and tests. */
   refreshCount = 0;
+  /** Of those, the full reads. */
+  fullRefreshCount = 0;
 
   constructor(readonly engine: Engine, private readonly options: LiveSnapshotOptions) {}
 
@@ -75,6 +85,7 @@ export class LiveSnapshot implements Disposable {
         // destroy would otherwise each schedule a refresh that runs a helper again.
         if (this.isOwnHelperEvent(event)) return;
         this.onEventEmitter.fire(event);
+        this.pending.push(event);
         if (event.type === 'container' && event.action === 'destroy') {
           // A refresh already in flight may have listed it before it went.
           this.destroyedDuringRefresh.add(event.id);
@@ -101,8 +112,14 @@ export class LiveSnapshot implements Disposable {
     void this.refresh();
   }
 
-  /** Refreshes now (coalesced with one in flight). Resolves when the state reflects it. */
+  /** A full read now (coalesced with one in flight). Resolves when the state reflects it. */
   refresh(): Promise<void> {
+    this.needsFull = true;
+    return this.kick();
+  }
+
+  /** Runs the pending work now: a full read if one is due, else the pending events. */
+  private kick(): Promise<void> {
     if (this.disposed || !this.helper) return Promise.resolve();
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     this.debounceTimer = null;
@@ -115,7 +132,7 @@ export class LiveSnapshot implements Disposable {
       this.running = null;
       if (this.again && !this.disposed) {
         this.again = false;
-        void this.refresh();
+        void this.kick();
       }
     });
     return this.running;
@@ -150,19 +167,30 @@ export class LiveSnapshot implements Disposable {
     if (!this.firstPendingAt) this.firstPendingAt = now;
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     const wait = Math.max(0, Math.min(debounce, this.firstPendingAt + maxDelay - now));
-    this.debounceTimer = setTimeout(() => void this.refresh(), wait);
+    this.debounceTimer = setTimeout(() => void this.kick(), wait);
   }
 
   private async runRefresh(): Promise<void> {
+    const full = this.needsFull || !this.inputs;
+    const batch = this.pending;
+    // A full read covers every event that came before it; later ones wait for the next run.
+    this.pending = [];
+    if (!full && !batch.length) return;
+    this.needsFull = false;
     this.refreshCount++;
+    if (full) this.fullRefreshCount++;
     try {
       this.destroyedDuringRefresh.clear();
       const helper = await (this.helper as Promise<HelperSelection>);
-      let snapshot = await takeSnapshot(this.engine, { helper });
+      const inputs = full || !this.inputs ? await readAllInputs(this.engine, { helper }) : await applyEvents(this.engine, { helper }, this.inputs, batch);
       if (this.disposed) return;
+      this.inputs = inputs;
+      let snapshot = snapshotFromInputs(inputs);
+      // Gone while the read was under way: its destroy event is pending, but the row need not come back meanwhile.
       for (const id of this.destroyedDuringRefresh) snapshot = withoutContainer(snapshot, id);
       this.setState({ kind: 'ready', snapshot });
     } catch (error) {
+      this.needsFull = true;
       if (this.disposed) return;
       if (error instanceof EngineUnreachableError) {
         this.setState({ kind: 'unreachable', endpoint: error.endpoint, reason: error.reason });

@@ -1,7 +1,7 @@
 // Small, exact edits to a Snapshot that need no engine round trip.
 
 import type { Snapshot } from './model';
-import { groupNamespaces } from './snapshot';
+import { groupNamespaces } from './snapshot-assembly';
 
 /**
  * The snapshot without one container: what a `destroy` event means. Applied at

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { normalizeProjectName, parseComposeFile, parseShortVolume, resolveBindSource } from '../../extension/compose/compose-file';
 import { definitionAt, diagnose, hoverAt, type InsightContext, lensesFor, networkModeCompletions } from '../../extension/compose/compose-insights';
 import type { Snapshot } from '../../extension/core/model';
-import { assembleSnapshot } from '../../extension/core/snapshot';
+import { assembleSnapshot } from '../../extension/core/snapshot-assembly';
 import { loadLabFixture } from './fixtures';
 
 const TEXT = `name: cilab

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { diagramGraph, escapeXml, renderDiagramSvg } from '../../extension/core/diagram-svg';
 import { parseIpLink } from '../../extension/core/helper-output';
 import type { ContainerSnapshot, Snapshot } from '../../extension/core/model';
-import { assembleSnapshot } from '../../extension/core/snapshot';
+import { assembleSnapshot } from '../../extension/core/snapshot-assembly';
 import { indexLinks, pairInterfaces } from '../../extension/core/topology';
 import { loadLabFixture } from './fixtures';
 

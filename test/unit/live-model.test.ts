@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { groupContainers } from '../../extension/core/container-grouping';
 import { parseEngineEvent } from '../../extension/core/engine-events';
-import { assembleSnapshot } from '../../extension/core/snapshot';
+import { assembleSnapshot } from '../../extension/core/snapshot-assembly';
 import { withoutContainer } from '../../extension/core/snapshot-edits';
 import { loadLabFixture } from './fixtures';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerSnapshot, Snapshot } from '../../extension/core/model';
-import { assembleSnapshot } from '../../extension/core/snapshot';
+import { assembleSnapshot } from '../../extension/core/snapshot-assembly';
 import { describeNamespaceSharing, printable, renderSnapshotText } from '../../extension/core/snapshot-text';
 import { loadLabFixture } from './fixtures';
 
