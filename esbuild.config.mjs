@@ -64,6 +64,7 @@ const entries = [
   { entryPoints: ['bench/snapshot-vs-floor.ts'], outfile: 'dist/bench/snapshot-vs-floor.js' },
   { entryPoints: ['bench/api-floor.ts'], outfile: 'dist/bench/api-floor.js' },
   { entryPoints: ['bench/helper-collect.ts'], outfile: 'dist/bench/helper-collect.js' },
+  { entryPoints: ['bench/live-event-cost.ts'], outfile: 'dist/bench/live-event-cost.js' },
   { entryPoints: ['bench/diagram-render.ts'], outfile: 'dist/bench/diagram-render.js' },
   { entryPoints: ['bench/tree-in-workbench.ts'], outfile: 'dist/bench/tree-in-workbench.js', external: ['vscode', 'playwright-core'] },
 ];
