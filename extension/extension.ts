@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { HelperImagePins } from './core/helper-image-pin';
-import { GROUP_BY_STATE_KEY, registerCommands } from './ui/commands';
+import { FILTER_STATE_KEY, GROUP_BY_STATE_KEY, registerCommands } from './ui/commands';
 import { CONTAINERS_VIEW, ContainersTreeProvider } from './ui/containers-tree';
 import { ContainerNode } from './ui/container-nodes';
 import { DiagramPanel } from './ui/diagram-panel';
@@ -88,6 +88,13 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
     vscode.commands.registerCommand('containerInternals.runFileInContainer', (uri?: vscode.Uri, options?: { container?: string }) => exec.runFileInContainer(uri instanceof vscode.Uri ? uri : undefined, options)),
   );
   void vscode.commands.executeCommand('setContext', 'containerInternals.groupBy', groupBy);
+  // The filter survives refreshes and reloads of this workspace.
+  const filter = context.workspaceState.get<string>(FILTER_STATE_KEY);
+  if (filter) {
+    containers.setFilter(filter);
+    containersView.description = `filter: ${filter}`;
+    void vscode.commands.executeCommand('setContext', 'containerInternals.filtered', true);
+  }
   startComposeSupportWhenNeeded(context, session, log);
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);

@@ -14,6 +14,7 @@ import type { TreeNode } from './tree-node';
 import { VolumeNode } from './volume-nodes';
 
 export const GROUP_BY_STATE_KEY = 'containerInternals.groupBy';
+export const FILTER_STATE_KEY = 'containerInternals.containerFilter';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -33,6 +34,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     await vscode.commands.executeCommand('setContext', 'containerInternals.groupBy', value);
   };
 
+  const setFilter = async (query: string): Promise<void> => {
+    containers.setFilter(query);
+    await context.workspaceState.update(FILTER_STATE_KEY, containers.filter || undefined);
+    await vscode.commands.executeCommand('setContext', 'containerInternals.filtered', !!containers.filter);
+    containersView.description = containers.filter ? `filter: ${containers.filter}` : undefined;
+  };
+
   const copy = async (text: string | null | undefined, what: string): Promise<void> => {
     if (!text) {
       void vscode.window.showWarningMessage(`No ${what} to copy.`);
@@ -44,6 +52,18 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
   return [
     reg('refresh', () => session.refresh()),
+    reg('filterContainers', async (query?: unknown) => {
+      const value =
+        typeof query === 'string'
+          ? query
+          : await vscode.window.showInputBox({
+              title: 'Filter containers',
+              value: containers.filter,
+              prompt: 'Words match name, image, network or compose project; or use name:, image:, network:, project:',
+            });
+      if (value !== undefined) await setFilter(value);
+    }),
+    reg('clearContainerFilter', () => setFilter('')),
     ...GROUP_BY_VALUES.map((value) => reg(`groupBy.${value}`, () => setGroupBy(value))),
     reg('showLogs', () => log.show()),
     reg('configureEngine', () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id} dockerHost`)),

@@ -4,6 +4,7 @@
 import type { ContainerSnapshot, Snapshot } from '../core/model';
 import { NAMESPACE_TYPES } from '../core/model';
 import { containerNamesById } from '../core/snapshot-text';
+import { matchesContainerFilter } from '../core/container-filter';
 import { groupContainers } from '../core/container-grouping';
 import { ContainerGroupingNode } from './grouping-node';
 import { ContainerNode, type SnapshotContext } from './container-nodes';
@@ -18,9 +19,22 @@ export class ContainersTreeProvider extends SnapshotTreeProvider {
   private nodes = new Map<string, ContainerNode>();
   private signatures = new Map<string, string>();
   private changed: ContainerNode[] = [];
+  private filterValue = '';
 
   constructor(session: EngineSession, private groupByValue: GroupBy) {
     super(session, CONTAINERS_VIEW);
+  }
+
+  get filter(): string {
+    return this.filterValue;
+  }
+
+  /** Keeps only the containers matching the query (see container-filter.ts); '' shows all. Applied to every snapshot that follows. */
+  setFilter(query: string): void {
+    const next = query.trim();
+    if (next === this.filterValue) return;
+    this.filterValue = next;
+    this.rerender();
   }
 
   get groupBy(): GroupBy {
@@ -38,8 +52,10 @@ export class ContainersTreeProvider extends SnapshotTreeProvider {
     return [...this.nodes.values()].filter((n) => n.container.name === name);
   }
 
-  protected buildRoots(snapshot: Snapshot, engineIsLocal: boolean): TreeNode[] {
-    const ctx: SnapshotContext = { snapshot, engineIsLocal, namesById: containerNamesById(snapshot) };
+  protected buildRoots(unfiltered: Snapshot, engineIsLocal: boolean): TreeNode[] {
+    // Shared namespaces and wiring still name every container; only the rows are filtered.
+    const snapshot = this.filterValue ? { ...unfiltered, containers: unfiltered.containers.filter((c) => matchesContainerFilter(c, this.filterValue)) } : unfiltered;
+    const ctx: SnapshotContext = { snapshot: unfiltered, engineIsLocal, namesById: containerNamesById(unfiltered) };
     const next = new Map<string, ContainerNode>();
     const nextSignatures = new Map<string, string>();
     this.changed = [];
@@ -64,7 +80,9 @@ export class ContainersTreeProvider extends SnapshotTreeProvider {
         new ProblemNode(`${CONTAINERS_VIEW}/problem/helper`, 'Namespace details need the host helper', snapshot.helper.reason ?? '', [['Enable…', { command: 'containerInternals.enableHelper', title: 'Enable…' }, 'key']], 'warning'),
       );
     }
-    if (!snapshot.containers.length) {
+    if (!snapshot.containers.length && this.filterValue) {
+      roots.push(new MessageNode(`${CONTAINERS_VIEW}/no-match`, null, `No container matches "${this.filterValue}" (${unfiltered.containers.length} hidden)`, { icon: 'filter' }));
+    } else if (!snapshot.containers.length) {
       roots.push(new MessageNode(`${CONTAINERS_VIEW}/empty`, null, `No containers on ${snapshot.engine.endpoint}`, { icon: 'info' }));
     } else if (this.groupByValue === 'none') {
       for (const c of snapshot.containers) roots.push(nodeFor(`c/${c.id}`, null, c));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import * as vscode from 'vscode';
 import type { ContainerInternalsApi } from '../../extension/extension';
 import { activateExtension, child, rows } from './api';
 import { docker, nsInode, waitFor } from './lab';
@@ -9,6 +10,20 @@ describe('Containers view', () => {
   before(async () => {
     api = await activateExtension();
     api.containers.setGroupBy('none');
+  });
+
+  it('filters rows by name, image, network or project, and keeps the filter across refreshes', async () => {
+    try {
+      await vscode.commands.executeCommand('containerInternals.filterContainers', 'network:cilab-net-b');
+      assert.deepEqual((await rows(api.containers)).map((r) => r.label), ['cilab-multi']);
+      await api.session.refresh();
+      assert.deepEqual((await rows(api.containers)).map((r) => r.label), ['cilab-multi']);
+      await vscode.commands.executeCommand('containerInternals.filterContainers', 'name:nothing-is-called-this');
+      assert.match((await rows(api.containers))[0]?.label ?? '', /^No container matches "name:nothing-is-called-this" \(\d+ hidden\)$/);
+    } finally {
+      await vscode.commands.executeCommand('containerInternals.clearContainerFilter');
+    }
+    assert.ok((await rows(api.containers)).some((r) => r.label === 'cilab-web'));
   });
 
   it('lists lab containers with namespace rows showing the inodes /proc shows', async () => {
