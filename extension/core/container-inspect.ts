@@ -16,6 +16,24 @@ export function containerName(inspect: Pick<ContainerInspect, 'Name' | 'Id'>): s
   return name || inspect.Id.slice(0, 12);
 }
 
+/**
+ * What one element of GET /containers/json already tells, shaped as an
+ * inspect, so the rows can be drawn from the list call alone while every
+ * container is still being inspected. No pid: namespaces wait for the inspect.
+ */
+export function inspectFromListEntry(entry: Dockerode.ContainerInfo): ContainerInspect {
+  return {
+    Id: entry.Id,
+    Name: `/${(entry.Names?.[0] ?? entry.Id.slice(0, 12)).replace(/^\//, '')}`,
+    Image: entry.ImageID,
+    Config: { Image: entry.Image, Labels: entry.Labels ?? {} },
+    State: { Status: entry.State, Running: entry.State === 'running', Paused: entry.State === 'paused', Pid: 0 },
+    HostConfig: { NetworkMode: entry.HostConfig?.NetworkMode ?? 'default' },
+    Mounts: entry.Mounts ?? [],
+    NetworkSettings: { Networks: entry.NetworkSettings?.Networks ?? {} },
+  } as unknown as ContainerInspect;
+}
+
 /** A pid only for containers whose processes exist: running, paused, or restarting with a live pid. */
 export function containerPid(inspect: Pick<ContainerInspect, 'State'>): number | null {
   const pid = inspect.State?.Pid;

@@ -182,7 +182,9 @@ export class LiveSnapshot implements Disposable {
     try {
       this.destroyedDuringRefresh.clear();
       const helper = await (this.helper as Promise<HelperSelection>);
-      const inputs = full || !this.inputs ? await readAllInputs(this.engine, { helper }) : await applyEvents(this.engine, { helper }, this.inputs, batch);
+      // Rows first: with nothing on screen yet, the list calls alone paint them while every container is inspected.
+      const onListed = this._state.kind === 'ready' ? undefined : (preliminary: Snapshot) => !this.disposed && this.setState({ kind: 'ready', snapshot: preliminary });
+      const inputs = full || !this.inputs ? await readAllInputs(this.engine, { helper, onListed }) : await applyEvents(this.engine, { helper }, this.inputs, batch);
       if (this.disposed) return;
       this.inputs = inputs;
       let snapshot = snapshotFromInputs(inputs);

@@ -42,6 +42,8 @@ export interface SnapshotParts {
   facts: HostFacts | null;
   helper: HelperStatus;
   takenAt?: Date;
+  /** Drawn from the list call alone: every container is still being inspected and read on the host. */
+  preliminary?: boolean;
 }
 
 /** Pure: joins API facts and host facts. Unit-tested with recorded fixtures. */
@@ -72,7 +74,10 @@ export function assembleSnapshot(parts: SnapshotParts): Snapshot {
       labels,
       unavailable: {},
     };
-    if (pid === null) {
+    if (parts.preliminary) {
+      base.unavailable.namespaces = 'still being read';
+      base.unavailable.interfaces = 'still being read';
+    } else if (pid === null) {
       base.unavailable.namespaces = 'the container is not running';
       base.unavailable.interfaces = 'the container is not running';
     } else if (!facts) {

@@ -6,13 +6,14 @@
 
 import type Dockerode from 'dockerode';
 import { mapWithConcurrency } from './concurrency';
-import { containerPid, type ContainerInspect } from './container-inspect';
+import { containerPid, type ContainerInspect, inspectFromListEntry } from './container-inspect';
 import { type Engine, firstLine, pingEngine } from './engine';
 import type { EngineEvent } from './engine-events';
 import { type HostFacts, parseHelperOutput } from './helper-output';
 import type { HelperSelection } from './helper-runners';
 import type { DockerNetworkSnapshot, HelperStatus, Snapshot } from './model';
 import { compareNatural } from './natural-order';
+import { assembleSnapshot } from './snapshot-assembly';
 import { mergeHostFacts, snapshotFromInputs, type SnapshotInputs, staleParts } from './snapshot-inputs';
 import { toDockerNetwork } from './topology';
 
@@ -22,6 +23,12 @@ export interface SnapshotOptions {
   helper: HelperSelection;
   /** Ping timeout; a dead engine must answer "unreachable" quickly. */
   pingTimeoutMs?: number;
+  /**
+   * Called with a snapshot drawn from the list calls alone, before any
+   * container is inspected: names, states, images, mounts and endpoints, with
+   * namespaces and wiring "still being read". Lets a view paint rows at once.
+   */
+  onListed?: (preliminary: Snapshot) => void;
 }
 
 export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Promise<Snapshot> {
@@ -41,14 +48,27 @@ export async function readAllInputs(engine: Engine, options: SnapshotOptions): P
   const runner = options.helper.runner;
   // Our own helper containers are known by the ids and names we gave them, never by a label.
   const theirs = listed.filter((c) => !runner?.ownsContainer(c.Id) && !(c.Names ?? []).some((n) => runner?.ownsContainer(n)));
+  const engineFacts = { endpoint: engine.endpoint.url, version: version.Version, apiVersion: version.ApiVersion, os: version.Os };
+  const networks = sortNetworks(rawNetworks.map(toDockerNetwork));
+  options.onListed?.(
+    assembleSnapshot({
+      engine: engineFacts,
+      inspected: theirs.map(inspectFromListEntry),
+      networks,
+      rawVolumes: rawVolumes.Volumes ?? [],
+      facts: null,
+      helper: { mode: options.helper.mode, ok: !!runner || options.helper.mode === 'off', reason: options.helper.reason },
+      preliminary: true,
+    }),
+  );
   const inspected = (await mapWithConcurrency(theirs, INSPECT_CONCURRENCY, (c) => inspectOrNull(docker, c.Id))).filter(
     (i): i is ContainerInspect => i !== null,
   );
   const { facts, status } = await readHostFacts(options.helper, helperTargets(inspected));
   return {
-    engine: { endpoint: engine.endpoint.url, version: version.Version, apiVersion: version.ApiVersion, os: version.Os },
+    engine: engineFacts,
     inspected: new Map(inspected.map((i) => [i.Id, i])),
-    networks: sortNetworks(rawNetworks.map(toDockerNetwork)),
+    networks,
     rawVolumes: rawVolumes.Volumes ?? [],
     facts,
     helper: status,

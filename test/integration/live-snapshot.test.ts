@@ -100,3 +100,30 @@ describe('LiveSnapshot', () => {
     assert.equal(live.refreshCount, before);
   });
 });
+
+describe('LiveSnapshot, first look', () => {
+  before(requireLab);
+
+  it('paints every row from the list call first, then fills namespaces and wiring in', async () => {
+    const live = new LiveSnapshot(createEngine(parseEndpointUrl('unix:///var/run/docker.sock', 'explicit')), { helper: { mode: 'local' } });
+    const states: LiveState[] = [];
+    const sub = live.onDidChange((s) => states.push(s));
+    try {
+      live.start();
+      await until(live, 'the full snapshot', (s) => s.kind === 'ready' && s.snapshot.containers.some((c) => c.name === 'cilab-web' && c.namespaces.net !== null), 30_000);
+      const first = states.find((s) => s.kind === 'ready');
+      assert.ok(first?.kind === 'ready');
+      const web = first.snapshot.containers.find((c) => c.name === 'cilab-web');
+      assert.equal(web?.state, 'running');
+      assert.equal(web?.unavailable.namespaces, 'still being read');
+      assert.ok(web?.mounts.some((m) => m.destination === '/srv/app'));
+      assert.ok(web?.endpoints.some((e) => e.network === 'cilab-net-a' && e.ipAddress));
+      const all = (await docker(['ps', '-aq', '--no-trunc'])).split('\n').filter(Boolean).sort();
+      assert.deepEqual(first.snapshot.containers.map((c) => c.id).sort(), all);
+    } finally {
+      sub.dispose();
+      live.dispose();
+    }
+  });
+});
+
