@@ -30,6 +30,9 @@ NS_TYPES="net mnt pid uts ipc cgroup user time"
 # How many `nsenter ip` run at once: enough to use every core, few enough
 # that hundreds of containers do not become hundreds of forks at one instant.
 IP_PARALLEL=12
+# No single namespace may hold the whole collect: an `ip` still running after
+# this many seconds is killed, and only its namespace is reported unreadable.
+IP_TIMEOUT=5
 
 die_json() {
   # $1 is always a fixed message chosen by this script, never caller data.
@@ -140,6 +143,24 @@ read_with_ip() {
   esac
 }
 
+# Waits for the `ip` runs in $batch ("PID:INODE" words) under one watchdog. A
+# run that fails or is killed leaves an empty reading, which the caller
+# reports as unreadable, never half a JSON document.
+finish_batch() {
+  [ -n "$batch" ] || return 0
+  _pids=""
+  for _b in $batch; do _pids="$_pids ${_b%%:*}"; done
+  # No descriptor of ours: a watchdog outliving its batch must not hold the reply's pipe open.
+  # shellcheck disable=SC2086
+  ( sleep "$IP_TIMEOUT"; kill -9 $_pids 2>/dev/null ) </dev/null >/dev/null 2>&1 &
+  _dog=$!
+  for _b in $batch; do
+    wait "${_b%%:*}" || : > "$tmp/l.${_b#*:}"
+  done
+  kill "$_dog" 2>/dev/null
+  batch=""
+}
+
 make_tmp() {
   # Prefer memory: this directory holds a few small files for a few milliseconds.
   tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d 2>/dev/null) || die_json "cannot create a temporary directory"
@@ -245,6 +266,7 @@ collect() {
   printf '},' > "$tmp/close"
   seen=" "
   parts=""
+  batch=""
   running=0
   ref_net=""
   while read -r path ino; do
@@ -260,14 +282,15 @@ collect() {
     parts="$parts $ino"
     if [ "$IP_MODE" != none ]; then
       read_with_ip "$p" "$ino" &
+      batch="$batch $!:$ino"
       running=$((running + 1))
       if [ "$running" -ge "$IP_PARALLEL" ]; then
-        wait
+        finish_batch
         running=0
       fi
     fi
   done < "$tmp/net"
-  wait
+  finish_batch
 
   # A pid whose start time changed was reused while we read: its readings
   # belong to someone else, so it is reported unverified and its facts dropped.

@@ -7,6 +7,7 @@
 // read here independently: our own namespaces, `ip -j -d link`, the engine's
 // container list, the canary file and the marker directory.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,8 +15,8 @@ import { after, before, describe, it } from 'node:test';
 import { createEngine } from '../../extension/core/engine';
 import { resolveEndpoint } from '../../extension/core/engine-endpoint';
 import { FileHelperImagePins } from '../../extension/core/helper-image-pin-file';
-import { parseHelperReply } from '../../extension/core/helper-output';
-import { ContainerHelperRunner, type HelperSelection, LocalHelperRunner, runProcess, selectHelperRunner } from '../../extension/core/helper-runners';
+import { parseHelperOutput, parseHelperReply } from '../../extension/core/helper-output';
+import { ContainerHelperRunner, HELPER_SCRIPT, type HelperSelection, LocalHelperRunner, runProcess, selectHelperRunner } from '../../extension/core/helper-runners';
 import { LiveSnapshot } from '../../extension/core/live-snapshot';
 import type { Snapshot } from '../../extension/core/model';
 import { hiddenByMount, readHostFile } from '../../extension/core/mount-shadow';
@@ -289,6 +290,32 @@ describe('helper processes never outlive their timeout', () => {
   it('an orphan that keeps stdout open does not hold the answer', async () => {
     const r = await runProcess('sh', ['-c', 'sleep 300 & echo answer'], 10_000);
     assert.equal(r.stdout.toString().trim(), 'answer');
+  });
+});
+
+describe('an `ip` that hangs in one namespace', () => {
+  it('costs only that namespace, reported unreadable, and the collect still ends in seconds', async () => {
+    // A fault injected on our side: an `ip` first on PATH that hangs inside
+    // cilab-evil-shim's network namespace and is the real one everywhere else.
+    const victim = await inspectPid('cilab-evil-shim');
+    const victimNet = fs.readlinkSync(`/proc/${victim}/ns/net`);
+    const realIp = (await run('sh', ['-c', 'command -v ip'])).stdout.trim();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-hang-ip-'));
+    fs.writeFileSync(path.join(dir, 'ip'), `#!/bin/sh\n[ "$(readlink /proc/self/ns/net)" = '${victimNet}' ] && exec sleep 300\nexec ${realIp} "$@"\n`, { mode: 0o755 });
+    try {
+      const names = ['cilab-evil-shim', 'cilab-web', 'cilab-multi'];
+      const targets = await Promise.all(names.map(async (n) => `${await inspectPid(n)}:${await docker(['inspect', '-f', '{{.Id}}', n])}`));
+      const started = Date.now();
+      const r = spawnSync('sh', ['-c', HELPER_SCRIPT, 'container-internals-helper', 'collect', ...targets], { env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` }, timeout: 30_000 });
+      assert.ok(Date.now() - started < 15_000, 'the collect waited for the hung ip');
+      const facts = parseHelperOutput(r.stdout);
+      const byPid = (name: string) => facts.netns.find((n) => n.inode === facts.namespacesByPid.get(Number(targets[names.indexOf(name)]?.split(':')[0]))?.net);
+      assert.equal(byPid('cilab-evil-shim')?.links, null);
+      assert.ok(byPid('cilab-web')?.links?.some((l) => l.ifname === 'eth0'));
+      assert.ok(byPid('cilab-multi')?.links?.some((l) => l.ifname === 'eth1'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
