@@ -77,9 +77,75 @@ export async function listContainerDirectory(engine: Engine, containerId: string
   return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** A regular file's content. */
-export async function readContainerFile(engine: Engine, containerId: string, path: string, maxBytes = 64 * 1024 * 1024): Promise<Buffer> {
+/** How a path's own archive entry describes it: its type, mode, owner, and a symlink's target. */
+export interface EntryHeader {
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  uname?: string;
+  gname?: string;
+  linkname?: string;
+}
+
+/**
+ * The tar header of the path itself, read from the start of its archive; the
+ * rest of the stream is dropped, so a large file (or a huge directory) is not
+ * downloaded just to learn its mode and owner.
+ */
+export async function entryHeader(engine: Engine, containerId: string, path: string): Promise<EntryHeader> {
   const stream = await archive(engine, containerId, path);
+  const extract = tar.extract();
+  return new Promise<EntryHeader>((resolve, reject) => {
+    let done = false;
+    extract.on('entry', (header) => {
+      if (done) return;
+      done = true;
+      resolve({ type: header.type ?? 'file', mode: header.mode ?? 0o644, uid: header.uid ?? 0, gid: header.gid ?? 0, uname: header.uname, gname: header.gname, linkname: header.linkname ?? undefined });
+      stream.destroy();
+      extract.destroy();
+    });
+    extract.on('finish', () => !done && reject(new ContainerFileError(`${path}: empty archive`, 'other')));
+    extract.on('error', (e) => !done && reject(e));
+    stream.on('error', (e) => !done && reject(e));
+    stream.pipe(extract);
+  });
+}
+
+const MAX_LINK_HOPS = 8;
+
+/** Follows symlinks the way the container would see them (targets are container paths), up to a few hops. */
+export async function resolveContainerPath(engine: Engine, containerId: string, path: string): Promise<{ path: string; header: EntryHeader | null }> {
+  let at = path;
+  for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
+    let header: EntryHeader;
+    try {
+      header = await entryHeader(engine, containerId, at);
+    } catch (error) {
+      if (error instanceof ContainerFileError && error.code === 'notFound') return { path: at, header: null };
+      throw error;
+    }
+    if (header.type !== 'symlink' || !header.linkname) return { path: at, header };
+    const dir = at.slice(0, at.lastIndexOf('/')) || '/';
+    at = normalizeContainerPath(header.linkname.startsWith('/') ? header.linkname : `${dir}/${header.linkname}`);
+  }
+  throw new ContainerFileError(`${path}: too many levels of symbolic links`, 'other');
+}
+
+function normalizeContainerPath(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (!part || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return `/${out.join('/')}`;
+}
+
+/** A regular file's content; a symlink is followed inside the container. */
+export async function readContainerFile(engine: Engine, containerId: string, path: string, maxBytes = 64 * 1024 * 1024): Promise<Buffer> {
+  const resolved = (await resolveContainerPath(engine, containerId, path)).path;
+  const stream = await archive(engine, containerId, resolved);
   const extract = tar.extract();
   return new Promise<Buffer>((resolve, reject) => {
     let content: Buffer | null = null;
@@ -113,14 +179,27 @@ export async function readContainerFile(engine: Engine, containerId: string, pat
   });
 }
 
-/** Writes a file by uploading a one-entry tar into its directory (PUT /containers/{id}/archive). */
-export async function writeContainerFile(engine: Engine, containerId: string, path: string, content: Uint8Array, mode = 0o644): Promise<void> {
-  const slash = path.lastIndexOf('/');
-  const dir = slash > 0 ? path.slice(0, slash) : '/';
-  const name = path.slice(slash + 1);
+/**
+ * Writes a file by uploading a one-entry tar into its directory (PUT
+ * /containers/{id}/archive). The engine replaces the file and applies the
+ * entry's mode and owner, so they are taken from the file being replaced (a
+ * 0600 secret stays 0600, a script stays executable, an app's file stays the
+ * app's); a new file gets 0644 and its directory's owner. A symlink is
+ * followed, so the file it points to is written and the link stays a link.
+ */
+export async function writeContainerFile(engine: Engine, containerId: string, path: string, content: Uint8Array): Promise<void> {
+  const target = await resolveContainerPath(engine, containerId, path);
+  if (target.header && target.header.type !== 'file') throw new ContainerFileError(`${target.path} is not a regular file`, 'other');
+  const slash = target.path.lastIndexOf('/');
+  const dir = slash > 0 ? target.path.slice(0, slash) : '/';
+  const name = target.path.slice(slash + 1);
   if (!name) throw new ContainerFileError(`${path} is not a file path`, 'other');
+  const owner = target.header ?? (await entryHeader(engine, containerId, dir));
   const pack = tar.pack();
-  pack.entry({ name, mode, size: content.length, mtime: new Date() }, Buffer.from(content));
+  pack.entry(
+    { name, mode: target.header ? target.header.mode & 0o7777 : 0o644, uid: owner.uid, gid: owner.gid, uname: owner.uname, gname: owner.gname, size: content.length, mtime: new Date() },
+    Buffer.from(content),
+  );
   pack.finalize();
   const chunks: Buffer[] = [];
   for await (const chunk of pack as unknown as AsyncIterable<Buffer>) chunks.push(chunk);

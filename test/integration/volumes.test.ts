@@ -114,6 +114,27 @@ describe('container filesystem over the archive API', () => {
     });
   }
 
+  it("keeps a saved file's mode and owner, and writes through a symlink to its target", async () => {
+    const dir = '/tmp/ci-save';
+    await docker(['exec', 'cilab-web', 'sh', '-c', `rm -rf ${dir} && mkdir ${dir} && echo secret > ${dir}/secret && chown 1234:2345 ${dir}/secret && chmod 600 ${dir}/secret && printf '#!/bin/sh\\necho hi\\n' > ${dir}/run.sh && chmod 755 ${dir}/run.sh && ln -s secret ${dir}/link && chown 4321:4321 ${dir}`]);
+    const statOf = async (f: string) => docker(['exec', 'cilab-web', 'stat', '-c', '%a %u %g %F', f]);
+    await writeContainerFile(engine, 'cilab-web', `${dir}/secret`, Buffer.from('rotated\n'));
+    assert.equal(await statOf(`${dir}/secret`), '600 1234 2345 regular file');
+    await writeContainerFile(engine, 'cilab-web', `${dir}/run.sh`, Buffer.from('#!/bin/sh\necho edited\n'));
+    assert.equal(await statOf(`${dir}/run.sh`), '755 0 0 regular file');
+    assert.equal(await docker(['exec', 'cilab-web', `${dir}/run.sh`]), 'edited');
+    // Through the link: the target changes, the link stays a link.
+    assert.equal((await readContainerFile(engine, 'cilab-web', `${dir}/link`)).toString(), 'rotated\n');
+    await writeContainerFile(engine, 'cilab-web', `${dir}/link`, Buffer.from('via the link\n'));
+    assert.equal(await statOf(`${dir}/link`), '777 0 0 symbolic link');
+    assert.equal(await docker(['exec', 'cilab-web', 'cat', `${dir}/secret`]), 'via the link');
+    assert.equal(await statOf(`${dir}/secret`), '600 1234 2345 regular file');
+    // A new file: 0644, owned like its directory.
+    await writeContainerFile(engine, 'cilab-web', `${dir}/new.txt`, Buffer.from('new\n'));
+    assert.equal(await statOf(`${dir}/new.txt`), '644 4321 4321 regular file');
+    await docker(['exec', 'cilab-web', 'rm', '-rf', dir]);
+  });
+
   it('reads a stopped container too', async () => {
     const listing = await listContainerDirectory(engine, 'cilab-stopped', '/bin');
     assert.ok(listing.some((e) => e.name === 'sh'));
