@@ -56,17 +56,19 @@ build_images() {
   fi
 }
 
+# remove_listed "LIST COMMAND" "REMOVE COMMAND": ids come as lines, go as separate argv words.
+remove_listed() {
+  local -a ids
+  mapfile -t ids < <($1)
+  [ "${#ids[@]}" -eq 0 ] || $2 "${ids[@]}" >/dev/null
+}
+
 down() {
-  local ids
-  ids="$(docker ps -aq --filter "label=$LABEL")"
-  [ -z "$ids" ] || docker rm -f -v $ids >/dev/null
-  ids="$(docker network ls -q --filter "label=$LABEL")"
-  [ -z "$ids" ] || docker network rm $ids >/dev/null
-  ids="$(docker volume ls -q --filter "label=$LABEL")"
-  [ -z "$ids" ] || docker volume rm -f $ids >/dev/null
+  remove_listed "docker ps -aq --filter label=$LABEL" "docker rm -f -v"
+  remove_listed "docker network ls -q --filter label=$LABEL" "docker network rm"
+  remove_listed "docker volume ls -q --filter label=$LABEL" "docker volume rm -f"
   # Anonymous volumes are removed with their containers by `rm -v`; catch leftovers by our mark.
-  ids="$(docker volume ls -q --filter "label=dev.container-internals.lab-anon=1")"
-  [ -z "$ids" ] || docker volume rm -f $ids >/dev/null
+  remove_listed "docker volume ls -q --filter label=dev.container-internals.lab-anon=1" "docker volume rm -f"
 }
 
 run() { docker run -d --label "$LABEL" "$@" >/dev/null; }
@@ -108,6 +110,8 @@ up() {
   run --name cilab-none --network none "$BUSYBOX_IMAGE" sleep 86400
   run --name cilab-shellless "$SHELLLESS_IMAGE" /busybox sleep 86400
   # hostile: labels and a mount path that would run commands if they ever reached a shell.
+  # The $(...) and backticks are the point: they must stay text all the way through.
+  # shellcheck disable=SC2016
   run --name cilab-hostile \
     --label 'evil=$(touch /tmp/cilab-pwned-label)' \
     --label "quote='\";\`touch /tmp/cilab-pwned-tick\`" \
