@@ -53,6 +53,7 @@ const steps = async () => {
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   if (!(await run('typecheck', process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit']))) return;
   if (!(await run('typecheck (webview)', process.execPath, [tsc, '-p', 'webview/tsconfig.json', '--noEmit']))) return;
+  if (!(await run('lint (eslint: no vscode in core, no import cycles, no floating promises)', process.execPath, [path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.']))) return;
   if (!(await run('shellcheck', 'bash', ['scripts/shellcheck.sh']))) return;
   if (!(await run('lab', 'bash', ['test/lab/lab.sh', 'up']))) return;
   await run('unit + integration', process.execPath, ['test/run-node-tests.mjs', 'unit', 'integration'], { count: 'node' });

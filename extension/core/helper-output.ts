@@ -100,9 +100,14 @@ function escapeControlBytesInStrings(text: string): string {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+function isAscii(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 /** A latin1-decoded string back to its bytes, then UTF-8; an inexact result is noted. */
 function utf8FromLatin1(value: string, inexact?: Set<string>): string {
-  if (/^[\x00-\x7f]*$/.test(value)) return value;
+  if (isAscii(value)) return value;
   const decoded = decodeNameBytes(Buffer.from(value, 'latin1'));
   if (!decoded.exact) inexact?.add(decoded.text);
   return decoded.text;
