@@ -57,7 +57,7 @@ export async function readAllInputs(engine: Engine, options: SnapshotOptions): P
       networks,
       rawVolumes: rawVolumes.Volumes ?? [],
       facts: null,
-      helper: { mode: options.helper.mode, ok: !!runner || options.helper.mode === 'off', reason: options.helper.reason },
+      helper: { mode: options.helper.mode, ok: !!runner, reason: runner ? null : options.helper.reason },
       preliminary: true,
     }),
   );
