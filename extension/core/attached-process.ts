@@ -18,7 +18,7 @@ export interface AttachedProcess {
   resize(columns: number, rows: number): Promise<void>;
   /** Resolves with the exit code once the process has ended and its output is drained. */
   readonly exited: Promise<number>;
-  /** Ends the process's streams; the process itself may go on until its stdin closes. */
+  /** Ends the process's streams, and the process too where the runner can end it (the helper container is removed). */
   dispose(): void;
 }
 
@@ -80,11 +80,14 @@ export function attach(
     stream.on('close', resolve);
     stream.on('error', () => resolve());
   });
+  // Once, whichever comes first: the process ending, or its owner letting go of it.
+  let cleaned: Promise<void> | null = null;
+  const cleanup = (): Promise<void> => (cleaned ??= control.cleanup ? control.cleanup().catch(() => undefined) : Promise.resolve());
   const exited = ended.then(async () => {
     try {
       return await control.exitCode();
     } finally {
-      await control.cleanup?.().catch(() => undefined);
+      await cleanup();
     }
   });
   return {
@@ -101,6 +104,8 @@ export function attach(
     dispose: () => {
       stream.destroy();
       data.dispose();
+      // A closed terminal must not leave its process running (for the helper, a privileged container).
+      void cleanup();
     },
   };
 }

@@ -17,6 +17,7 @@ export class ProcessTerminal implements vscode.Pseudoterminal, vscode.Disposable
   /** The tail of what was shown, for tests and "what did it print" questions. */
   transcript = '';
   exitCode: number | null = null;
+  private closed = false;
 
   constructor(private readonly start: (size: vscode.TerminalDimensions | undefined) => Promise<AttachedProcess>, private readonly banner?: string) {}
 
@@ -29,6 +30,11 @@ export class ProcessTerminal implements vscode.Pseudoterminal, vscode.Disposable
   private async run(): Promise<void> {
     try {
       const proc = await this.start(this.size);
+      if (this.closed) {
+        // Closed while it was starting: nobody will ever see it, so end it now.
+        proc.dispose();
+        return;
+      }
       this.proc = proc;
       proc.onData((chunk) => this.show(this.decoder.decode(chunk, { stream: true })));
       // Resizing is only accepted once the exec has started.
@@ -63,6 +69,7 @@ export class ProcessTerminal implements vscode.Pseudoterminal, vscode.Disposable
   }
 
   close(): void {
+    this.closed = true;
     this.proc?.dispose();
     this.proc = null;
   }

@@ -127,6 +127,22 @@ describe('host helper', () => {
     });
   });
 
+  it('a helper container whose terminal is closed is removed, not left running', async () => {
+    const engine = createEngine(resolveEndpoint({ env: {} }));
+    try {
+      const runner = new ContainerHelperRunner(engine, LAB_IMAGE, await docker(['image', 'inspect', '-f', '{{.Id}}', LAB_IMAGE]));
+      const target = `${await inspectPid('cilab-web')}:${await docker(['inspect', '-f', '{{.Id}}', 'cilab-web'])}`;
+      const proc = await runner.startAttached(['enter', target, 'net', '--', 'sleep', '300'], { tty: true });
+      const ours = () => docker(['ps', '-aq', '--filter', 'name=^container-internals-helper-']);
+      await waitFor('the helper container to run', async () => (await ours()) !== '');
+      proc.dispose();
+      await waitFor('the helper container to be gone', async () => (await ours()) === '', 20_000);
+      assert.notEqual(await proc.exited, 0);
+    } finally {
+      engine.close();
+    }
+  });
+
   it('the CLI in helper-container mode matches the local one', async () => {
     const local = JSON.parse((await cli(['snapshot', '--json', '--helper', 'local'])).stdout) as Snapshot;
     const r = await cli(['snapshot', '--json', '--helper', 'container', '--helper-image', LAB_IMAGE]);
