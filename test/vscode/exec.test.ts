@@ -40,6 +40,13 @@ describe('Exec', () => {
     assert.equal(result.pty?.exitCode, 3);
   });
 
+  it('a terminal closed at once leaves no process behind', async () => {
+    const result = (await vscode.commands.executeCommand('containerInternals.attachShell', { container: 'cilab-web', command: ['sleep', '4321'] })) as ExecResult;
+    assert.ok(result.ok && result.terminal, result.reason);
+    result.terminal.dispose();
+    await waitFor('no sleep 4321 in cilab-web', async () => !(await docker(['top', 'cilab-web'])).includes('sleep 4321'), 15_000);
+  });
+
   it('Attach Shell says there is no shell in a shell-less image, instead of failing obscurely', async () => {
     const result = (await vscode.commands.executeCommand('containerInternals.attachShell', { container: 'cilab-shellless' })) as ExecResult;
     assert.deepEqual([result.ok, result.reason], [false, 'no-shell']);
