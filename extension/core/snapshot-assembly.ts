@@ -44,6 +44,8 @@ export interface SnapshotParts {
   takenAt?: Date;
   /** Drawn from the list call alone: every container is still being inspected and read on the host. */
   preliminary?: boolean;
+  /** Containers the engine listed but failed to inspect (not 404), by id: shown from the list, with the reason. */
+  inspectErrors?: ReadonlyMap<string, string>;
 }
 
 /** Pure: joins API facts and host facts. Unit-tested with recorded fixtures. */
@@ -74,9 +76,13 @@ export function assembleSnapshot(parts: SnapshotParts): Snapshot {
       labels,
       unavailable: {},
     };
+    const inspectError = parts.inspectErrors?.get(inspect.Id);
     if (parts.preliminary) {
       base.unavailable.namespaces = 'still being read';
       base.unavailable.interfaces = 'still being read';
+    } else if (inspectError !== undefined) {
+      base.unavailable.namespaces = `the engine could not inspect it: ${inspectError}`;
+      base.unavailable.interfaces = `the engine could not inspect it: ${inspectError}`;
     } else if (pid === null) {
       base.unavailable.namespaces = 'the container is not running';
       base.unavailable.interfaces = 'the container is not running';

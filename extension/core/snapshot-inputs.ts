@@ -18,6 +18,8 @@ export interface SnapshotInputs {
   rawVolumes: readonly RawVolume[];
   facts: HostFacts | null;
   helper: HelperStatus;
+  /** Containers listed but not inspectable (a daemon error other than 404), by id, with the reason; their entry in `inspected` comes from the list. */
+  inspectErrors: ReadonlyMap<string, string>;
 }
 
 export function snapshotFromInputs(inputs: SnapshotInputs, takenAt?: Date): Snapshot {
@@ -29,6 +31,7 @@ export function snapshotFromInputs(inputs: SnapshotInputs, takenAt?: Date): Snap
     facts: inputs.facts,
     helper: inputs.helper,
     takenAt,
+    inspectErrors: inputs.inspectErrors,
   });
 }
 

@@ -61,11 +61,19 @@ export async function readAllInputs(engine: Engine, options: SnapshotOptions): P
       preliminary: true,
     }),
   );
-  const inspected = (await mapWithConcurrency(theirs, INSPECT_CONCURRENCY, (c) => inspectOrNull(docker, c.Id))).filter(
-    (i): i is ContainerInspect => i !== null,
-  );
-  const { facts, status } = await readHostFacts(options.helper, helperTargets(inspected));
+  // One container the daemon cannot inspect (half-removed, a storage error) costs only its own details.
+  const inspectErrors = new Map<string, string>();
+  const inspected = (
+    await mapWithConcurrency(theirs, INSPECT_CONCURRENCY, async (c) => {
+      const got = await inspectOrError(docker, c.Id);
+      if (typeof got !== 'string') return got;
+      inspectErrors.set(c.Id, got);
+      return inspectFromListEntry(c);
+    })
+  ).filter((i): i is ContainerInspect => i !== null);
+  const { facts, status } = await readHostFacts(options.helper, helperTargets(inspected.filter((i) => !inspectErrors.has(i.Id))));
   return {
+    inspectErrors,
     engine: engineFacts,
     inspected: new Map(inspected.map((i) => [i.Id, i])),
     networks,
@@ -87,8 +95,19 @@ export async function applyEvents(engine: Engine, options: SnapshotOptions, inpu
   const runner = options.helper.runner;
   const stale = staleParts(events);
   const ids = [...stale.containers].filter((id) => !runner?.ownsContainer(id));
+  const inspectErrors = new Map(inputs.inspectErrors);
   const [fresh, networks, volumes] = await Promise.all([
-    mapWithConcurrency(ids, INSPECT_CONCURRENCY, (id) => inspectOrNull(docker, id)),
+    mapWithConcurrency(ids, INSPECT_CONCURRENCY, async (id) => {
+      const got = await inspectOrError(docker, id);
+      if (typeof got !== 'string') {
+        inspectErrors.delete(id);
+        return got;
+      }
+      // Keep what the model knew of it, and say why it is not fresher.
+      const known = inputs.inspected.get(id);
+      if (known) inspectErrors.set(known.Id, got);
+      return known ?? null;
+    }),
     stale.networks ? docker.listNetworks().then((n) => sortNetworks(n.map(toDockerNetwork))) : Promise.resolve(inputs.networks),
     stale.volumes ? docker.listVolumes().then((v) => v.Volumes ?? []) : Promise.resolve(inputs.rawVolumes),
   ]);
@@ -125,12 +144,13 @@ export async function applyEvents(engine: Engine, options: SnapshotOptions, inpu
   let facts = inputs.facts;
   let helper = inputs.helper;
   if (ids.length && options.helper.runner) {
-    const targets = helperTargets([...fresh.filter((i): i is ContainerInspect => i !== null), ...sharers]);
+    const targets = helperTargets([...fresh.filter((i): i is ContainerInspect => i !== null && !inspectErrors.has(i.Id)), ...sharers]);
     const read = await readHostFacts(options.helper, targets);
     helper = read.status;
     facts = read.facts ? mergeHostFacts(inputs.facts, read.facts, replacedPids, replacedIds) : null;
   }
-  return { ...inputs, inspected, networks, rawVolumes: volumes, facts, helper };
+  for (const id of inspectErrors.keys()) if (!inspected.has(id)) inspectErrors.delete(id);
+  return { ...inputs, inspected, networks, rawVolumes: volumes, facts, helper, inspectErrors };
 }
 
 function sortNetworks(networks: DockerNetworkSnapshot[]): DockerNetworkSnapshot[] {
@@ -145,13 +165,16 @@ function helperTargets(inspected: readonly ContainerInspect[]): string[] {
   });
 }
 
-async function inspectOrNull(docker: Dockerode, id: string): Promise<ContainerInspect | null> {
+/** The inspect, null when the container is gone (404: removed between list and inspect), or the daemon's reason for any other failure. */
+async function inspectOrError(docker: Dockerode, id: string): Promise<ContainerInspect | null | string> {
   try {
     return await docker.getContainer(id).inspect();
   } catch (error) {
-    // Removed between list and inspect: it is simply no longer there.
-    if ((error as { statusCode?: number }).statusCode === 404) return null;
-    throw error;
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 404) return null;
+    // No status at all means the engine itself is unreachable: that is the whole snapshot's problem.
+    if (status === undefined) throw error;
+    return `${firstLine((error as { json?: { message?: string } }).json?.message ?? (error as Error).message)} (HTTP ${status})`;
   }
 }
 

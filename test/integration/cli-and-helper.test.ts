@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -92,6 +93,40 @@ describe('CLI', () => {
     const s = JSON.parse(text) as Snapshot;
     assert.equal(s.containers.find((c) => c.name === 'cilab-biglabels')?.labels['big.63']?.length, 32 * 1024);
   }
+
+  it("shows a container the daemon fails to inspect from the list, with the daemon's reason, and everything else whole", async () => {
+    // An engine that answers 500 for one container's inspect, and passes everything else through.
+    const victim = await docker(['inspect', '-f', '{{.Id}}', 'cilab-multi']);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-faulty-'));
+    const socket = path.join(dir, 'docker.sock');
+    const server = http.createServer((req, res) => {
+      if (new RegExp(`/containers/${victim}/json`).test(req.url ?? '')) {
+        res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ message: 'injected fault: storage driver error' }));
+        return;
+      }
+      const up = http.request({ socketPath: '/var/run/docker.sock', method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      const r = await cli(['snapshot', '--json', '--host', `unix://${socket}`, '--helper', 'local']);
+      assert.equal(r.code, 0, r.stderr);
+      const s = JSON.parse(r.stdout) as Snapshot;
+      const multi = s.containers.find((c) => c.name === 'cilab-multi');
+      assert.equal(multi?.state, 'running');
+      assert.match(multi?.unavailable.namespaces ?? '', /the engine could not inspect it: injected fault: storage driver error \(HTTP 500\)/);
+      assert.ok(multi?.endpoints.some((e) => e.network === 'cilab-net-b'), 'what the list says is kept');
+      assert.ok(s.containers.find((c) => c.name === 'cilab-web')?.namespaces.net, 'the others are whole');
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('prints a readable tree by default', async () => {
     const r = await cli(['snapshot', '--helper', 'local']);
