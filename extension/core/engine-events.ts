@@ -37,12 +37,18 @@ export function parseEngineEvent(line: string): EngineEvent | null {
   return { type, action, id: raw.Actor?.ID ?? '', name: attributes.name ?? null, containerId: type === 'network' ? (attributes.container ?? null) : null };
 }
 
-export type StreamState = 'connecting' | 'up' | 'down';
+/**
+ * 'refused': the engine answered and said no (an authorization plugin or a
+ * proxy that blocks /events): retrying fast would change nothing.
+ */
+export type StreamState = 'connecting' | 'up' | 'down' | 'refused';
 
 export interface EventStreamOptions {
   /** First retry delay; doubles up to maxBackoffMs. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /** How often to ask again after the engine refused the stream. */
+  refusedRetryMs?: number;
   log?: (message: string) => void;
 }
 
@@ -112,16 +118,20 @@ export class EngineEventStream implements Disposable {
       stream.on('close', () => lost('close'));
       stream.on('error', (error: Error) => lost(error.message));
     } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
       this.options.log?.(`events stream: ${(error as Error).message}`);
-      this.scheduleRetry();
+      if (status !== undefined && status >= 400 && status < 500) this.scheduleRetry('refused');
+      else this.scheduleRetry();
     }
   }
 
-  private scheduleRetry(): void {
+
+
+  private scheduleRetry(kind: 'down' | 'refused' = 'down'): void {
     if (this.disposed || this.retryTimer) return;
-    this.setState('down');
-    const delay = this.backoff;
-    this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs ?? 2_000);
+    this.setState(kind);
+    const delay = kind === 'refused' ? (this.options.refusedRetryMs ?? 60_000) : this.backoff;
+    if (kind === 'down') this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs ?? 2_000);
     this.retryTimer = setTimeout(() => void this.connect(), delay);
   }
 

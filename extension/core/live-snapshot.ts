@@ -28,6 +28,12 @@ export interface LiveSnapshotOptions {
   maxDelayMs?: number;
   /** Poll interval while the events stream is down (the only polling there is). */
   pollWhileDownMs?: number;
+  /**
+   * Poll interval while the engine refuses the events stream: then there is
+   * no other way to stay current, but a full read every two seconds, for
+   * good, would load a big engine for nothing.
+   */
+  pollWhileRefusedMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -46,6 +52,7 @@ export class LiveSnapshot implements Disposable {
   private debounceTimer: NodeJS.Timeout | null = null;
   private firstPendingAt = 0;
   private pollTimer: NodeJS.Timeout | null = null;
+  private pollEvery = 0;
   private running: Promise<void> | null = null;
   private again = false;
   private disposed = false;
@@ -103,6 +110,9 @@ export class LiveSnapshot implements Disposable {
           if (this.streamWasUp) void this.refresh();
           this.streamWasUp = true;
         } else if (state === 'down') {
+          this.startPolling();
+        } else if (state === 'refused') {
+          this.options.log?.('warn', `the engine at ${this.engine.endpoint.url} refused the events stream: views refresh every ${Math.round((this.options.pollWhileRefusedMs ?? 30_000) / 1000)} s instead of live`);
           this.startPolling();
         }
       }),
@@ -212,14 +222,23 @@ export class LiveSnapshot implements Disposable {
     this.onDidChangeEmitter.fire(state);
   }
 
-  private startPolling(): void {
-    if (this.pollTimer || this.disposed) return;
-    const every = this.options.pollWhileDownMs ?? 2_000;
+  /** Slow while the engine refuses the events stream (nothing faster would help), quick while it is merely down. */
+  private pollPeriod(): number {
+    return this.events?.state === 'refused' ? (this.options.pollWhileRefusedMs ?? 30_000) : (this.options.pollWhileDownMs ?? 2_000);
+  }
+
+  private startPolling(every = this.pollPeriod()): void {
+    if (this.disposed) return;
+    if (this.pollTimer && this.pollEvery === every) return;
+    this.stopPolling();
+    this.pollEvery = every;
     this.pollTimer = setInterval(() => {
       if (this.events?.state === 'up' && this._state.kind === 'ready') {
         this.stopPolling();
         return;
       }
+      // A failure may have sped the poll up; once reads work again, the stream's state sets the pace.
+      if (this._state.kind === 'ready' && this.pollPeriod() !== this.pollEvery) this.startPolling();
       void this.refresh();
     }, every);
   }

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -11,6 +10,7 @@ import { resolveEndpoint } from '../../extension/core/engine-endpoint';
 import { parseHelperOutput } from '../../extension/core/helper-output';
 import { ContainerHelperRunner, LocalHelperRunner } from '../../extension/core/helper-runners';
 import type { Snapshot } from '../../extension/core/model';
+import { startFaultyEngine } from './faulty-engine';
 import { CLI, cli, docker, inspectPid, LAB_IMAGE, LAB_LABEL, requireLab, waitFor } from './lab';
 
 const PWNED = ['/tmp/cilab-pwned-label', '/tmp/cilab-pwned-tick', '/tmp/cilab-pwned-arg'];
@@ -97,22 +97,8 @@ describe('CLI', () => {
   it("shows a container the daemon fails to inspect from the list, with the daemon's reason, and everything else whole", async () => {
     // An engine that answers 500 for one container's inspect, and passes everything else through.
     const victim = await docker(['inspect', '-f', '{{.Id}}', 'cilab-multi']);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-faulty-'));
-    const socket = path.join(dir, 'docker.sock');
-    const server = http.createServer((req, res) => {
-      if (new RegExp(`/containers/${victim}/json`).test(req.url ?? '')) {
-        res.writeHead(500, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ message: 'injected fault: storage driver error' }));
-        return;
-      }
-      const up = http.request({ socketPath: '/var/run/docker.sock', method: req.method, path: req.url, headers: req.headers }, (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        upRes.pipe(res);
-      });
-      up.on('error', () => res.destroy());
-      req.pipe(up);
-    });
-    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    const engine = await startFaultyEngine((_method, url) => (url.includes(`/containers/${victim}/json`) ? { status: 500, message: 'injected fault: storage driver error' } : null));
+    const socket = engine.socket;
     try {
       const r = await cli(['snapshot', '--json', '--host', `unix://${socket}`, '--helper', 'local']);
       assert.equal(r.code, 0, r.stderr);
@@ -123,8 +109,7 @@ describe('CLI', () => {
       assert.ok(multi?.endpoints.some((e) => e.network === 'cilab-net-b'), 'what the list says is kept');
       assert.ok(s.containers.find((c) => c.name === 'cilab-web')?.namespaces.net, 'the others are whole');
     } finally {
-      server.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await engine.close();
     }
   });
 

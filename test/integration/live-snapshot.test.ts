@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { createEngine } from '../../extension/core/engine';
 import { parseEndpointUrl } from '../../extension/core/engine-endpoint';
 import { LiveSnapshot, type LiveState } from '../../extension/core/live-snapshot';
+import { startFaultyEngine } from './faulty-engine';
 import { docker, LAB_IMAGE, LAB_LABEL, requireLab } from './lab';
 
 /** A unix socket in front of dockerd that can be taken away and brought back, like an engine restart. */
@@ -123,6 +124,29 @@ describe('LiveSnapshot, first look', () => {
     } finally {
       sub.dispose();
       live.dispose();
+    }
+  });
+});
+
+describe('LiveSnapshot, events stream refused', () => {
+  before(requireLab);
+
+  it('polls slowly instead of reading everything every 2 s, and asks for the stream rarely', async () => {
+    // As an authorization plugin answers when a policy forbids /events.
+    const faulty = await startFaultyEngine((_method, url) => (url.includes('/events') ? { status: 403, message: 'authorization denied by plugin events-policy' } : null));
+    const live = new LiveSnapshot(createEngine(parseEndpointUrl(`unix://${faulty.socket}`, 'explicit')), { helper: { mode: 'local' } });
+    try {
+      live.start();
+      await until(live, 'a snapshot', has('cilab-web'), 20_000);
+      const started = Date.now();
+      await new Promise((r) => setTimeout(r, 8_000)); // a window to count in, not a wait for readiness
+      assert.ok(Date.now() - started >= 8_000);
+      assert.equal(live.state.kind, 'ready');
+      assert.equal(live.refreshCount, 1, 'no full read was repeated within 8 s');
+      assert.equal(faulty.requests.filter((r) => r.includes('/events')).length, 1, 'the refused stream was not asked for again at once');
+    } finally {
+      live.dispose();
+      await faulty.close();
     }
   });
 });
