@@ -3,7 +3,7 @@
 
 import type { Readable } from 'node:stream';
 import { Emitter, type Disposable } from './disposable';
-import type { Engine } from './engine';
+import { type Engine, firstLine } from './engine';
 
 export interface EngineEvent {
   type: string;
@@ -63,6 +63,8 @@ export class EngineEventStream implements Disposable {
   private backoff: number;
   private disposed = false;
   private _state: StreamState = 'down';
+  /** The engine's own words when it refused the stream. */
+  refusedBecause: string | null = null;
 
   constructor(private readonly engine: Engine, private readonly options: EventStreamOptions = {}) {
     this.backoff = options.initialBackoffMs ?? 250;
@@ -94,6 +96,7 @@ export class EngineEventStream implements Disposable {
         return;
       }
       this.stream = stream;
+      this.refusedBecause = null;
       this.backoff = this.options.initialBackoffMs ?? 250;
       this.setState('up');
       let buffered = '';
@@ -120,8 +123,12 @@ export class EngineEventStream implements Disposable {
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       this.options.log?.(`events stream: ${(error as Error).message}`);
-      if (status !== undefined && status >= 400 && status < 500) this.scheduleRetry('refused');
-      else this.scheduleRetry();
+      if (status !== undefined && status >= 400 && status < 500) {
+        // docker-modem words it "(HTTP code 403) unexpected - <the engine's message>".
+        const words = firstLine((error as { json?: { message?: string } }).json?.message ?? (error as Error).message).replace(/^\(HTTP code \d+\) [^-]*- /, '');
+        this.refusedBecause = `${words} (HTTP ${status})`;
+        this.scheduleRetry('refused');
+      } else this.scheduleRetry();
     }
   }
 

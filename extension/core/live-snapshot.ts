@@ -16,7 +16,8 @@ import { withoutContainer } from './snapshot-edits';
 export type LiveState =
   | { kind: 'idle' }
   | { kind: 'loading' }
-  | { kind: 'ready'; snapshot: Snapshot }
+  /** `liveUpdates`: null while events keep the snapshot current; otherwise why they cannot, in words. */
+  | { kind: 'ready'; snapshot: Snapshot; liveUpdates?: string | null }
   | { kind: 'unreachable'; endpoint: string; reason: string }
   | { kind: 'failed'; endpoint: string; reason: string };
 
@@ -29,9 +30,9 @@ export interface LiveSnapshotOptions {
   /** Poll interval while the events stream is down (the only polling there is). */
   pollWhileDownMs?: number;
   /**
-   * Poll interval while the engine refuses the events stream: then there is
-   * no other way to stay current, but a full read every two seconds, for
-   * good, would load a big engine for nothing.
+   * First poll interval while the engine refuses the events stream (it then
+   * doubles up to five minutes): polling is the only way to stay current, but
+   * a full read every two seconds, for good, would load a big engine for nothing.
    */
   pollWhileRefusedMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -53,6 +54,8 @@ export class LiveSnapshot implements Disposable {
   private firstPendingAt = 0;
   private pollTimer: NodeJS.Timeout | null = null;
   private pollEvery = 0;
+  /** Doubles on every poll while the stream is refused, up to five minutes. */
+  private refusedPollMs = 10_000;
   private running: Promise<void> | null = null;
   private again = false;
   private disposed = false;
@@ -98,7 +101,7 @@ export class LiveSnapshot implements Disposable {
           this.destroyedDuringRefresh.add(event.id);
           if (this._state.kind === 'ready') {
             const edited = withoutContainer(this._state.snapshot, event.id);
-            if (edited !== this._state.snapshot) this.setState({ kind: 'ready', snapshot: edited });
+            if (edited !== this._state.snapshot) this.setReady(edited);
           }
         }
         this.schedule();
@@ -106,14 +109,18 @@ export class LiveSnapshot implements Disposable {
       this.events.onState((state) => {
         if (state === 'up') {
           this.stopPolling();
-          // After a reconnect, catch up on whatever happened while it was down.
-          if (this.streamWasUp) void this.refresh();
+          // After a reconnect, or once a refused stream is granted, catch up on whatever happened meanwhile.
+          const wasRefused = this._state.kind === 'ready' && !!this._state.liveUpdates;
+          if (this.streamWasUp || wasRefused) void this.refresh();
           this.streamWasUp = true;
         } else if (state === 'down') {
           this.startPolling();
         } else if (state === 'refused') {
-          this.options.log?.('warn', `the engine at ${this.engine.endpoint.url} refused the events stream: views refresh every ${Math.round((this.options.pollWhileRefusedMs ?? 30_000) / 1000)} s instead of live`);
+          this.refusedPollMs = this.options.pollWhileRefusedMs ?? 10_000;
+          this.options.log?.('warn', `the engine at ${this.engine.endpoint.url} refused the events stream (${this.events?.refusedBecause ?? '?'}): views refresh by polling, from every ${Math.round(this.refusedPollMs / 1000)} s, growing`);
           this.startPolling();
+          // Say so where the views are, not only in the log.
+          if (this._state.kind === 'ready') this.setReady(this._state.snapshot);
         }
       }),
     );
@@ -193,14 +200,14 @@ export class LiveSnapshot implements Disposable {
       this.destroyedDuringRefresh.clear();
       const helper = await (this.helper as Promise<HelperSelection>);
       // Rows first: with nothing on screen yet, the list calls alone paint them while every container is inspected.
-      const onListed = this._state.kind === 'ready' ? undefined : (preliminary: Snapshot) => !this.disposed && this.setState({ kind: 'ready', snapshot: preliminary });
+      const onListed = this._state.kind === 'ready' ? undefined : (preliminary: Snapshot) => !this.disposed && this.setReady(preliminary);
       const inputs = full || !this.inputs ? await readAllInputs(this.engine, { helper, onListed }) : await applyEvents(this.engine, { helper }, this.inputs, batch);
       if (this.disposed) return;
       this.inputs = inputs;
       let snapshot = snapshotFromInputs(inputs);
       // Gone while the read was under way: its destroy event is pending, but the row need not come back meanwhile.
       for (const id of this.destroyedDuringRefresh) snapshot = withoutContainer(snapshot, id);
-      this.setState({ kind: 'ready', snapshot });
+      this.setReady(snapshot);
     } catch (error) {
       this.needsFull = true;
       if (this.disposed) return;
@@ -217,14 +224,19 @@ export class LiveSnapshot implements Disposable {
     }
   }
 
+  private setReady(snapshot: Snapshot): void {
+    const refused = this.events?.state === 'refused' ? this.events.refusedBecause : null;
+    this.setState({ kind: 'ready', snapshot, liveUpdates: refused === null ? null : `the engine refused the events stream (${refused}); refreshing every ${Math.round(this.pollPeriod() / 1000)} s instead` });
+  }
+
   private setState(state: LiveState): void {
     this._state = state;
     this.onDidChangeEmitter.fire(state);
   }
 
-  /** Slow while the engine refuses the events stream (nothing faster would help), quick while it is merely down. */
+  /** Slow and growing while the engine refuses the events stream (nothing faster would help), quick while it is merely down. */
   private pollPeriod(): number {
-    return this.events?.state === 'refused' ? (this.options.pollWhileRefusedMs ?? 30_000) : (this.options.pollWhileDownMs ?? 2_000);
+    return this.events?.state === 'refused' ? this.refusedPollMs : (this.options.pollWhileDownMs ?? 2_000);
   }
 
   private startPolling(every = this.pollPeriod()): void {
@@ -237,7 +249,8 @@ export class LiveSnapshot implements Disposable {
         this.stopPolling();
         return;
       }
-      // A failure may have sped the poll up; once reads work again, the stream's state sets the pace.
+      if (this.events?.state === 'refused') this.refusedPollMs = Math.min(this.refusedPollMs * 2, 300_000);
+      // A failure may have sped the poll up, and a refused stream slows it down further each time.
       if (this._state.kind === 'ready' && this.pollPeriod() !== this.pollEvery) this.startPolling();
       void this.refresh();
     }, every);

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { isLocalEndpoint } from '../core/engine-endpoint';
 import type { Snapshot } from '../core/model';
 import type { EngineSession, SessionState } from './engine-session';
-import { type TreeNode, problemNodesFor } from './tree-node';
+import { ProblemNode, type TreeNode, problemNodesFor } from './tree-node';
 
 const FIRST_LOAD_TIMEOUT_MS = 30_000;
 
@@ -50,7 +50,10 @@ export abstract class SnapshotTreeProvider implements vscode.TreeDataProvider<Tr
     if (state.kind !== 'ready') return problemNodesFor(state, this.viewId);
     const engine = this.session.liveSnapshot?.engine;
     const local = !!engine && isLocalEndpoint(engine.endpoint);
-    return this.buildRoots(state.snapshot, local);
+    const roots = this.buildRoots(state.snapshot, local);
+    if (!state.liveUpdates) return roots;
+    const notice = new ProblemNode(`${this.viewId}/problem/live-updates`, 'Live updates are unavailable', state.liveUpdates, [['Refresh', { command: 'containerInternals.refresh', title: 'Refresh' }, 'refresh']], 'warning');
+    return [notice, ...roots];
   }
 
   getTreeItem(element: TreeNode): vscode.TreeItem {

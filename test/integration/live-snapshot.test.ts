@@ -131,7 +131,7 @@ describe('LiveSnapshot, first look', () => {
 describe('LiveSnapshot, events stream refused', () => {
   before(requireLab);
 
-  it('polls slowly instead of reading everything every 2 s, and asks for the stream rarely', async () => {
+  it('says why updates are not live, polls from every 10 s instead of reading everything every 2 s, and asks for the stream rarely', async () => {
     // As an authorization plugin answers when a policy forbids /events.
     const faulty = await startFaultyEngine((_method, url) => (url.includes('/events') ? { status: 403, message: 'authorization denied by plugin events-policy' } : null));
     const live = new LiveSnapshot(createEngine(parseEndpointUrl(`unix://${faulty.socket}`, 'explicit')), { helper: { mode: 'local' } });
@@ -142,6 +142,7 @@ describe('LiveSnapshot, events stream refused', () => {
       await new Promise((r) => setTimeout(r, 8_000)); // a window to count in, not a wait for readiness
       assert.ok(Date.now() - started >= 8_000);
       assert.equal(live.state.kind, 'ready');
+      assert.match((live.state.kind === 'ready' && live.state.liveUpdates) || '', /refused the events stream \(authorization denied by plugin events-policy \(HTTP 403\)\); refreshing every 10 s instead/);
       assert.equal(live.refreshCount, 1, 'no full read was repeated within 8 s');
       assert.equal(faulty.requests.filter((r) => r.includes('/events')).length, 1, 'the refused stream was not asked for again at once');
     } finally {
