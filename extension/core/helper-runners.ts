@@ -8,8 +8,7 @@ import { type Duplex, PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { attach, type AttachedProcess } from './attached-process';
 import helperScript from '../helper/host-helper.sh';
-import type { Engine } from './engine';
-import { firstLine } from './engine';
+import { type Engine, firstLine, pingEngine } from './engine';
 import { isLocalEndpoint } from './engine-endpoint';
 import { checkEngineIsThisMachine } from './engine-locality';
 import { type HelperImagePins, pinHelperImage } from './helper-image-pin';
@@ -319,10 +318,19 @@ export interface HelperOptions {
 /** Picks the runner for a mode; `auto` takes the best one that works for this engine. */
 export async function selectHelperRunner(engine: Engine, options: HelperOptions): Promise<HelperSelection> {
   const image = options.image?.trim() || DEFAULT_HELPER_IMAGE;
+  if (options.mode === 'off') return { runner: null, mode: 'off', reason: 'the host helper is turned off (helper mode "off")' };
+  // Choosing asks the engine (a container's pid, the helper image): an engine
+  // that does not answer must cost the ping's few seconds, not a 15 s request
+  // timeout per question. The caller chooses again once it answers.
+  try {
+    await pingEngine(engine);
+  } catch (error) {
+    return { runner: null, mode: 'off', reason: `the engine did not answer, so the host helper was not chosen: ${firstLine((error as Error).message)}` };
+  }
   // A unix socket is not proof of "this machine": Docker Desktop, Colima and
   // ssh -L forwards are sockets too. The check asks the engine for a container
   // pid and reads that pid's cgroup here.
-  const locality = isLocalEndpoint(engine.endpoint) && options.mode !== 'off' && options.mode !== 'container' ? await checkEngineIsThisMachine(engine) : null;
+  const locality = isLocalEndpoint(engine.endpoint) && options.mode !== 'container' ? await checkEngineIsThisMachine(engine) : null;
   const local = locality?.local ?? false;
   const remoteReason = locality
     ? `the engine at ${engine.endpoint.url} could not be shown to run on this machine (${locality.evidence}), so its processes cannot be read here`
@@ -332,8 +340,6 @@ export async function selectHelperRunner(engine: Engine, options: HelperOptions)
     return typeof pinned === 'string' ? pinned : { runner: new ContainerHelperRunner(engine, image, pinned.id), mode: 'container', reason: null };
   };
   switch (options.mode) {
-    case 'off':
-      return { runner: null, mode: 'off', reason: 'the host helper is turned off (helper mode "off")' };
     case 'local':
       if (!local) return { runner: null, mode: 'off', reason: `helper mode "local": ${remoteReason}` };
       if (!isRoot()) return { runner: null, mode: 'off', reason: 'helper mode "local" needs this process to run as root' };

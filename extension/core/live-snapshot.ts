@@ -198,7 +198,12 @@ export class LiveSnapshot implements Disposable {
     if (full) this.fullRefreshCount++;
     try {
       this.destroyedDuringRefresh.clear();
-      const helper = await (this.helper as Promise<HelperSelection>);
+      let helper = await (this.helper as Promise<HelperSelection>);
+      if (full && !helper.runner && this.options.helper.mode !== 'off') {
+        // Chosen while the engine was down, or before the image was there: choose again on every full read until a runner is found.
+        this.helper = this.selectHelper();
+        helper = await this.helper;
+      }
       // Rows first: with nothing on screen yet, the list calls alone paint them while every container is inspected.
       const onListed = this._state.kind === 'ready' ? undefined : (preliminary: Snapshot) => !this.disposed && this.setReady(preliminary);
       const inputs = full || !this.inputs ? await readAllInputs(this.engine, { helper, onListed }) : await applyEvents(this.engine, { helper }, this.inputs, batch);

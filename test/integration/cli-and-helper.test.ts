@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -33,6 +34,27 @@ describe('CLI', () => {
       assert.match(lines[0] ?? '', cause);
     });
   }
+
+  it('gives up within seconds, naming the endpoint, on an engine that accepts connections and never answers', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-mute-'));
+    const socket = path.join(dir, 'docker.sock');
+    const held: net.Socket[] = [];
+    const server = net.createServer((c) => held.push(c.on('data', () => undefined)));
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      for (const helper of ['auto', 'container']) {
+        const started = Date.now();
+        const r = await cli(['snapshot', '--host', `unix://${socket}`, '--helper', helper], 30_000);
+        assert.ok(Date.now() - started < 15_000, `helper ${helper}: took ${Date.now() - started} ms`);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr.trim(), new RegExp(`^container-internals: Cannot reach Docker at unix://${socket}: no answer within \\d+ ms$`));
+      }
+    } finally {
+      for (const c of held) c.destroy();
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('rejects unknown commands and helper modes with usage and exit 2', async () => {
     assert.equal((await cli(['frobnicate'])).code, 2);
