@@ -40,6 +40,21 @@ describe('Exec', () => {
     assert.equal(result.pty?.exitCode, 3);
   });
 
+  it('when the container is killed under Attach Shell, the terminal says the process ended, with its status', async () => {
+    await docker(['run', '-d', '--label', 'dev.container-internals.lab=1', '--name', 'cilab-killed', 'container-internals-lab/busybox:1', 'sleep', '600']);
+    try {
+      const result = (await vscode.commands.executeCommand('containerInternals.attachShell', { container: 'cilab-killed', command: ['sh'] })) as ExecResult;
+      const transcript = transcriptOf(result);
+      result.terminal?.sendText('echo ready-$((20+22))');
+      await waitFor('the shell to answer', async () => transcript().includes('ready-42'));
+      await docker(['kill', 'cilab-killed']);
+      await waitFor('the end of the process, with its status', async () => /process exited with code \d+/.test(transcript()));
+      assert.notEqual(result.pty?.exitCode, 0);
+    } finally {
+      await docker(['rm', '-f', 'cilab-killed']);
+    }
+  });
+
   it('a terminal closed at once leaves no process behind', async () => {
     const result = (await vscode.commands.executeCommand('containerInternals.attachShell', { container: 'cilab-web', command: ['sleep', '4321'] })) as ExecResult;
     assert.ok(result.ok && result.terminal, result.reason);
