@@ -10,6 +10,13 @@ import { Duplex } from 'node:stream';
 import type { EngineEndpoint } from './engine-endpoint';
 
 export const SSH_CONNECT_TIMEOUT_S = 8;
+/**
+ * ssh-level keepalives: a connection that stalls (a laptop that slept, a NAT
+ * that dropped it, a hung server) ends within interval × count seconds, so the
+ * events stream notices and reconnects, without any call to the engine.
+ */
+export const SSH_ALIVE_INTERVAL_S = 10;
+export const SSH_ALIVE_COUNT = 3;
 
 /** The argv of one connection (no shell anywhere: the remote side gets fixed words). */
 export function sshDialArgs(endpoint: Pick<EngineEndpoint, 'host' | 'port' | 'user'>): string[] {
@@ -17,6 +24,8 @@ export function sshDialArgs(endpoint: Pick<EngineEndpoint, 'host' | 'port' | 'us
   return [
     '-o', 'BatchMode=yes',
     '-o', `ConnectTimeout=${SSH_CONNECT_TIMEOUT_S}`,
+    '-o', `ServerAliveInterval=${SSH_ALIVE_INTERVAL_S}`,
+    '-o', `ServerAliveCountMax=${SSH_ALIVE_COUNT}`,
     ...(endpoint.port ? ['-p', String(endpoint.port)] : []),
     '--', target,
     'docker', 'system', 'dial-stdio',

@@ -79,7 +79,7 @@ describe('Docker contexts and rootless sockets', () => {
 
 describe('ssh transport', () => {
   it('runs the system ssh with argv, never prompting', () => {
-    assert.deepEqual(sshDialArgs({ host: 'h', port: 2222, user: 'u' }), ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=8', '-p', '2222', '--', 'u@h', 'docker', 'system', 'dial-stdio']);
+    assert.deepEqual(sshDialArgs({ host: 'h', port: 2222, user: 'u' }), ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=8', '-o', 'ServerAliveInterval=10', '-o', 'ServerAliveCountMax=3', '-p', '2222', '--', 'u@h', 'docker', 'system', 'dial-stdio']);
     assert.deepEqual(sshDialArgs({ host: 'h' }).slice(-5), ['--', 'h', 'docker', 'system', 'dial-stdio']);
   });
   it('names the likely cause of an ssh failure', () => {
