@@ -1,7 +1,8 @@
-// Renders a synthetic snapshot of 200 containers on 10 networks to SVG (ELK
-// layout included) and compares it with a 20-container snapshot, alternating
-// the two. Prints medians, their ratio, and the webview bundle size.
-//   node dist/bench/diagram-render.js [--rounds 7]
+// Renders synthetic snapshots of 100, 300 and 500 containers on 10 networks to
+// SVG (ELK layout included), with every container drawn (as before crowds were
+// grouped) and with the default grouping, alternated in one run. Prints medians,
+// their ratio, and the webview bundle size.
+//   node dist/bench/diagram-render.js [--sizes 100,300,500] [--rounds 5]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -56,28 +57,33 @@ export function syntheticSnapshot(containers: number, networks: number): Snapsho
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-async function time(s: Snapshot): Promise<number> {
+async function time(s: Snapshot, expanded?: readonly string[]): Promise<number> {
   const start = performance.now();
-  await renderDiagramSvg(s, { standalone: true });
+  await renderDiagramSvg(s, { standalone: true, expanded });
   return performance.now() - start;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' } } });
-  const big = syntheticSnapshot(200, 10);
-  const small = syntheticSnapshot(20, 10);
-  await time(small); // warm up ELK's code paths
-  const bigTimes: number[] = [];
-  const smallTimes: number[] = [];
-  for (let i = 0; i < Number(values.rounds); i++) {
-    smallTimes.push(await time(small));
-    bigTimes.push(await time(big));
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, sizes: { type: 'string', default: '100,300,500' } } });
+  const rounds = Number(values.rounds);
+  await time(syntheticSnapshot(20, 10)); // warm up ELK's code paths
+  const rows: string[] = [];
+  for (const size of values.sizes.split(',').map(Number)) {
+    const s = syntheticSnapshot(size, 10);
+    const everyBridge = s.bridges.map((b) => b.name);
+    const grouped: number[] = [];
+    const flat: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      grouped.push(await time(s));
+      flat.push(await time(s, everyBridge));
+    }
+    rows.push(`| ${size} | ${median(flat).toFixed(0)} ms | ${median(grouped).toFixed(0)} ms | ${(median(grouped) / median(flat)).toFixed(2)}× |`);
+    process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
   const webview = path.join(__dirname, '..', 'webview', 'main.js');
   process.stdout.write(
-    `20 containers / 10 networks, median: ${median(smallTimes).toFixed(0)} ms\n` +
-      `200 containers / 10 networks, median: ${median(bigTimes).toFixed(0)} ms (target ≤ 1000 ms)\n` +
-      `ratio 200 / 20: ${(median(bigTimes) / median(smallTimes)).toFixed(1)}×\n` +
+    `diagram render (ELK layout + SVG), 10 networks, median of ${rounds}\n` +
+      `| containers | every container drawn (before) | crowds grouped (default now) | ratio |\n|---|---|---|---|\n${rows.join('\n')}\n` +
       (fs.existsSync(webview) ? `webview bundle: ${(fs.statSync(webview).size / 1024).toFixed(0)} KiB (ELK is most of it)\n` : ''),
   );
 }

@@ -12,12 +12,14 @@ interface ViewState {
   network: string;
   search: string;
   selected: string | null;
+  /** Bridges whose crowd of containers is drawn one by one instead of as one group box. */
+  expanded: string[];
 }
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewToHost): void; getState(): ViewState | undefined; setState(state: ViewState): void };
 
 const vscode = acquireVsCodeApi();
-const state: ViewState = { viewBox: null, network: '', search: '', selected: null, ...vscode.getState() };
+const state: ViewState = { viewBox: null, network: '', search: '', selected: null, expanded: [], ...vscode.getState() };
 const canvas = document.getElementById('canvas') as HTMLDivElement;
 const networkSelect = document.getElementById('network') as HTMLSelectElement;
 const searchInput = document.getElementById('search') as HTMLInputElement;
@@ -46,7 +48,7 @@ async function draw(): Promise<void> {
   if (!snapshot) return;
   const seq = ++renderSeq;
   try {
-    const text = await renderDiagramSvg(snapshot);
+    const text = await renderDiagramSvg(snapshot, { expanded: state.expanded });
     if (seq !== renderSeq) return; // a newer snapshot arrived meanwhile
     const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
     if (doc.querySelector('parsererror')) throw new Error('the diagram is not well-formed SVG');
@@ -93,7 +95,7 @@ function applyFilters(): void {
     el.classList.toggle('dimmed', !!network && !nets.includes(network) && !el.classList.contains('frame'));
   }
   const query = state.search.trim().toLowerCase();
-  for (const box of svg.querySelectorAll<SVGGElement>('g.netns, g.hostContainers, g.bridge')) {
+  for (const box of svg.querySelectorAll<SVGGElement>('g.netns, g.hostContainers, g.bridge, g.group')) {
     const hay = [box.getAttribute('data-containers'), box.getAttribute('data-bridge'), box.getAttribute('data-netns'), box.textContent].join(' ').toLowerCase();
     box.classList.toggle('match', !!query && hay.includes(query));
   }
@@ -136,7 +138,8 @@ function toSvgPoint(clientX: number, clientY: number): [number, number] {
 function wire(root: SVGSVGElement): void {
   let drag: { x: number; y: number; vb: [number, number, number, number] } | null = null;
   root.addEventListener('pointerdown', (e) => {
-    if ((e.target as Element).closest('[data-container]')) return;
+    // Labels and group boxes are for clicking, not for dragging the picture.
+    if ((e.target as Element).closest('[data-container], g.group')) return;
     drag = { x: e.clientX, y: e.clientY, vb: viewBox() };
     root.classList.add('panning');
     root.setPointerCapture(e.pointerId);
@@ -161,6 +164,11 @@ function wire(root: SVGSVGElement): void {
     { passive: false },
   );
   root.addEventListener('click', (e) => {
+    const group = (e.target as Element).closest('g.group');
+    if (group) {
+      void openGroup(group.getAttribute('data-group') as string);
+      return;
+    }
     const label = (e.target as Element).closest('[data-container]');
     const box = (e.target as Element).closest('g.netns');
     if (box) {
@@ -172,6 +180,10 @@ function wire(root: SVGSVGElement): void {
   });
   root.addEventListener('keydown', (e) => {
     const target = e.target as Element;
+    if (e.key === 'Enter' && target.matches('g.group')) {
+      void openGroup(target.getAttribute('data-group') as string);
+      return;
+    }
     if (e.key === 'Enter' && target.hasAttribute('data-container')) {
       post({ type: 'reveal', container: target.getAttribute('data-container') as string });
       return;
@@ -188,8 +200,27 @@ function wire(root: SVGSVGElement): void {
   });
 }
 
+/** Draws a bridge's crowd one by one (and remembers it); resolves once it is on screen. */
+async function openGroup(bridge: string): Promise<void> {
+  if (state.expanded.includes(bridge)) return;
+  state.expanded = [...state.expanded, bridge];
+  save();
+  await draw();
+}
+
+/** The group box a container is drawn in, if its bridge's crowd is closed. */
+function groupOf(name: string): string | null {
+  const group = [...(svg?.querySelectorAll<SVGGElement>('g.group') ?? [])].find((g) => (g.getAttribute('data-containers') ?? '').split(' ').includes(name));
+  return group?.getAttribute('data-group') ?? null;
+}
+
 function focusContainer(name: string): void {
   if (!svg) return;
+  const closed = groupOf(name);
+  if (closed) {
+    void openGroup(closed).then(() => focusContainer(name));
+    return;
+  }
   const label = [...svg.querySelectorAll<SVGElement>('[data-container]')].find((el) => el.getAttribute('data-container') === name);
   const box = label?.closest('g.netns, g.hostContainers');
   if (!label || !box) return;
@@ -215,14 +246,18 @@ searchInput.value = state.search;
 searchInput.addEventListener('input', () => {
   state.search = searchInput.value;
   save();
-  applyFilters();
+  // A search that names a container inside a closed group opens that group.
+  const query = state.search.trim();
+  const hit = query ? [...(svg?.querySelectorAll<SVGGElement>('g.group') ?? [])].find((g) => (g.getAttribute('data-containers') ?? '').split(' ').some((n) => n === query)) : undefined;
+  if (hit) void openGroup(hit.getAttribute('data-group') as string);
+  else applyFilters();
 });
 document.getElementById('zoomIn')?.addEventListener('click', () => zoom(1 / 1.2));
 document.getElementById('zoomOut')?.addEventListener('click', () => zoom(1.2));
 document.getElementById('fit')?.addEventListener('click', resetView);
 document.getElementById('export')?.addEventListener('click', () => {
   if (!snapshot) return;
-  void renderDiagramSvg(snapshot, { standalone: true }).then((text) => post({ type: 'export', svg: text }));
+  void renderDiagramSvg(snapshot, { standalone: true, expanded: state.expanded }).then((text) => post({ type: 'export', svg: text }));
 });
 
 post({ type: 'ready' });

@@ -8,7 +8,8 @@
 //   data-netns="<inode>" on each network-namespace box,
 //   data-container="<name>" on each container label,
 //   data-ifname="<name>" on each interface,
-//   data-bridge="<name>" on each bridge.
+//   data-bridge="<name>" on each bridge,
+//   data-group="<bridge>" on each group box (a crowd on one bridge, drawn as one).
 
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
@@ -17,14 +18,23 @@ import type { ContainerSnapshot, InterfaceSnapshot, Snapshot } from './model';
 export interface DiagramOptions {
   /** Include a <style> block with light-theme colours, for a standalone file. The webview styles it itself. */
   standalone?: boolean;
+  /**
+   * A bridge with more container namespaces than this (on it alone) is drawn as
+   * one group box with their count, so hundreds of containers stay readable.
+   */
+  groupAbove?: number;
+  /** Bridges whose group is open: their containers are drawn one by one. */
+  expanded?: readonly string[];
 }
+
+export const DEFAULT_GROUP_ABOVE = 20;
 
 const CHAR_WIDTH = 6.8;
 const LINE_HEIGHT = 16;
 const PAD = 10;
 
 interface NodeInfo {
-  kind: 'host' | 'netns' | 'bridge' | 'veth' | 'parent' | 'iface' | 'hostContainers';
+  kind: 'host' | 'netns' | 'bridge' | 'veth' | 'parent' | 'iface' | 'hostContainers' | 'group';
   lines: Array<{ text: string; cls: string; container?: string }>;
   attrs: Record<string, string>;
   title: string;
@@ -60,7 +70,15 @@ function netnsKey(c: ContainerSnapshot): string | null {
 }
 
 /** The graph ELK lays out, plus what each node and edge means. */
-export function diagramGraph(snapshot: Snapshot): { graph: ElkNode; nodes: Map<string, NodeInfo>; edges: Map<string, EdgeInfo> } {
+/** The one bridge every veth of a namespace's owner plugs into, or null (several, none, or a macvlan/ipvlan parent). */
+function soleBridge(owner: ContainerSnapshot): string | null {
+  if (owner.interfaces.some((i) => i.parent)) return null;
+  const bridges = new Set(owner.interfaces.filter((i) => i.hostPeer).map((i) => i.hostPeer?.bridge ?? ''));
+  const [only] = bridges;
+  return bridges.size === 1 && only ? only : null;
+}
+
+export function diagramGraph(snapshot: Snapshot, options: DiagramOptions = {}): { graph: ElkNode; nodes: Map<string, NodeInfo>; edges: Map<string, EdgeInfo> } {
   const nodes = new Map<string, NodeInfo>();
   const edges = new Map<string, EdgeInfo>();
   const hostNet = snapshot.hostNamespaces?.net ?? null;
@@ -92,8 +110,32 @@ export function diagramGraph(snapshot: Snapshot): { graph: ElkNode; nodes: Map<s
     if (!key || c.namespaces.net === hostNet) continue;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
+  // Crowds: namespaces plugged into one bridge only, counted per bridge.
+  const onBridge = new Map<string, Array<[string, ContainerSnapshot[]]>>();
+  for (const [inode, members] of groups) {
+    const owner = members.find((m) => m.interfaces.length) ?? members[0];
+    const bridge = owner ? soleBridge(owner) : null;
+    if (bridge) onBridge.set(bridge, [...(onBridge.get(bridge) ?? []), [inode, members]]);
+  }
+  const limit = options.groupAbove ?? DEFAULT_GROUP_ABOVE;
+  const grouped = new Set<string>();
+  for (const [bridge, crowd] of onBridge) {
+    if (crowd.length <= limit || options.expanded?.includes(bridge) || !nodes.has(`bridge:${bridge}`)) continue;
+    const names = crowd.flatMap(([, members]) => members.map((m) => m.name));
+    const groupId = `group:${bridge}`;
+    for (const [inode] of crowd) grouped.add(inode);
+    const networks = [...new Set(crowd.flatMap(([, members]) => members.flatMap((m) => m.interfaces.map((i) => i.network)).filter((n): n is string => !!n)))];
+    rootChildren.push(
+      box(groupId, { kind: 'group', lines: [{ text: `${names.length} containers on ${bridge}`, cls: 'title' }, { text: `${crowd.length} network namespaces · click to open`, cls: 'sub' }], attrs: { 'data-group': bridge, 'data-containers': names.join(' '), ...(networks.length ? { 'data-network': networks.join(' ') } : {}) }, title: `${names.length} containers on ${bridge}, drawn as one box:\n${names.slice(0, 40).join('\n')}${names.length > 40 ? `\n… and ${names.length - 40} more` : ''}` }, nodes),
+    );
+    const e = `e:${groupId}->bridge:${bridge}`;
+    elkEdges.push({ id: e, sources: [groupId], targets: [`bridge:${bridge}`] });
+    edges.set(e, { kind: 'bridge', attrs: { 'data-bridge': bridge, 'data-group': bridge, ...(networks.length ? { 'data-network': networks.join(' ') } : {}) } });
+  }
+
   const parents = new Set<string>();
   for (const [inode, members] of groups) {
+    if (grouped.has(inode)) continue;
     const owner = members.find((m) => m.interfaces.length) ?? members[0];
     if (!owner) continue;
     const networks = [...new Set(owner.interfaces.map((i) => i.network).filter((n): n is string => !!n))];
@@ -159,7 +201,7 @@ export function diagramGraph(snapshot: Snapshot): { graph: ElkNode; nodes: Map<s
 const STANDALONE_STYLE = `
 .ci-diagram{font-family:system-ui,sans-serif;font-size:12px;background:#fff}
 .ci-diagram .frame{fill:#f3f6fa;stroke:#8a99ad}
-.ci-diagram .netns rect.box{fill:#fff;stroke:#3b6fb6}
+.ci-diagram .netns rect.box{fill:#fff;stroke:#3b6fb6}.ci-diagram .group rect.box{fill:#eef3fb;stroke:#3b6fb6;stroke-dasharray:5 3}
 .ci-diagram .bridge rect,.ci-diagram .parent rect{fill:#e8f1e4;stroke:#4b8a3a}
 .ci-diagram .veth rect,.ci-diagram .iface rect{fill:#fff7e6;stroke:#b8862e}
 .ci-diagram text{fill:#1f2328}.ci-diagram text.sub{fill:#57606a;font-size:11px}.ci-diagram text.title,.ci-diagram text.container{font-weight:600}
@@ -180,7 +222,7 @@ function textLines(lines: NodeInfo['lines'], x: number, y: number): string {
 
 /** Lays the snapshot out and writes the SVG document. */
 export async function renderDiagramSvg(snapshot: Snapshot, options: DiagramOptions = {}): Promise<string> {
-  const { graph, nodes, edges } = diagramGraph(snapshot);
+  const { graph, nodes, edges } = diagramGraph(snapshot, options);
   const elk = new ELK();
   const laid = await elk.layout(graph);
   const out: string[] = [];
@@ -196,7 +238,7 @@ export async function renderDiagramSvg(snapshot: Snapshot, options: DiagramOptio
     const w = node.width ?? 0;
     const h = node.height ?? 0;
     if (info) {
-      const focusable = info.kind === 'netns' || info.kind === 'bridge' ? ' tabindex="0"' : '';
+      const focusable = info.kind === 'netns' || info.kind === 'bridge' || info.kind === 'group' ? ' tabindex="0"' : '';
       out.push(`<g class="${info.kind}"${attrs(info.attrs)}${focusable}><title>${escapeXml(info.title)}</title>`);
       out.push(`<rect class="${info.kind === 'host' ? 'frame' : 'box'}" x="${x}" y="${y}" width="${w}" height="${h}" rx="${info.kind === 'iface' || info.kind === 'veth' ? 3 : 6}"/>`);
       out.push(textLines(info.lines, x, y));

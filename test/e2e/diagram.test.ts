@@ -25,6 +25,9 @@ describe('Network diagram in the workbench', () => {
   });
   after(async () => {
     await docker(['rm', '-f', 'cilab-diagram-live']).catch(() => undefined);
+    const crowd = (await docker(['ps', '-aq', '--filter', 'name=^cilab-crowd-']).catch(() => '')).split('\n').filter(Boolean);
+    if (crowd.length) await docker(['rm', '-f', ...crowd]).catch(() => undefined);
+    for (const net of ['cilab-crowd-a', 'cilab-crowd-b']) await docker(['network', 'rm', net]).catch(() => undefined);
     await close?.();
   });
 
@@ -77,5 +80,27 @@ describe('Network diagram in the workbench', () => {
     const row = page.getByRole('treeitem', { name: /^cilab-multi\b/ });
     await row.waitFor({ timeout: 15_000 });
     await page.waitForFunction(() => !!(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('[role=treeitem][aria-selected="true"][aria-label^="cilab-multi "]'), undefined, { timeout: 10_000 });
+  });
+
+  it('draws a crowd on one bridge as one box with its count; a click opens it, and so does a search for one member', async () => {
+    const crowd = async (net: string): Promise<string> => {
+      await docker(['network', 'create', '--label', 'dev.container-internals.lab=1', net]);
+      for (let i = 0; i < 21; i++) {
+        await docker(['run', '-d', '--label', 'dev.container-internals.lab=1', '--name', `cilab-crowd-${net.slice(-1)}${i}`, '--network', net, 'container-internals-lab/busybox:1', 'sleep', '600']);
+      }
+      return `br-${(await docker(['network', 'inspect', '-f', '{{.Id}}', net])).slice(0, 12)}`;
+    };
+    const [a, b] = [await crowd('cilab-crowd-a'), await crowd('cilab-crowd-b')];
+    const groupA = frame.locator(`g.group[data-group="${a}"]`);
+    await groupA.waitFor({ state: 'attached', timeout: 30_000 });
+    await frame.locator(`g.group[data-group="${b}"]`).waitFor({ state: 'attached', timeout: 30_000 });
+    assert.match((await groupA.textContent()) ?? '', /21 containers on br-/);
+    assert.equal(await frame.locator('[data-container="cilab-crowd-a5"]').count(), 0);
+    await frame.locator('#fit').click();
+    await groupA.locator('text').first().click();
+    await frame.locator('[data-container="cilab-crowd-a5"]').waitFor({ state: 'attached', timeout: 15_000 });
+    await frame.locator('#search').fill('cilab-crowd-b7');
+    await frame.locator('[data-container="cilab-crowd-b7"]').waitFor({ state: 'attached', timeout: 15_000 });
+    await frame.locator('#search').fill('');
   });
 });

@@ -25,6 +25,47 @@ function groupFor(svg: string, attr: string, value: string): string {
   throw new Error('unclosed group');
 }
 
+/** The recorded lab plus a crowd of `n` containers, each in its own namespace, all on the bridge of cilab-paused (docker0). */
+function crowded(n: number): Snapshot {
+  const s = labSnapshot();
+  const model = s.containers.find((c) => c.name === 'cilab-paused') as ContainerSnapshot;
+  const crowd = Array.from({ length: n }, (_, i): ContainerSnapshot => ({
+    ...model,
+    id: `${String(i).padStart(4, '0')}${model.id.slice(4)}`,
+    name: `crowd-${i}`,
+    namespaces: { ...model.namespaces, net: 9_000_000 + i },
+    interfaces: model.interfaces.map((f) => ({ ...f, hostPeer: f.hostPeer ? { ...f.hostPeer, name: `vethcrowd${i}` } : null })),
+  }));
+  return { ...s, containers: [...s.containers, ...crowd] };
+}
+
+describe('the diagram at scale', () => {
+  it('draws a crowd on one bridge as one group box with its count, and each one when the group is open', async () => {
+    const s = crowded(60);
+    const bridge = s.containers.find((c) => c.name === 'cilab-paused')?.interfaces.find((i) => i.hostPeer)?.hostPeer?.bridge as string;
+    const closed = await renderDiagramSvg(s);
+    const group = groupFor(closed, 'data-group', bridge);
+    assert.match(group, new RegExp(`>\\d+ containers on ${bridge}<`));
+    assert.match(group, /data-containers="[^"]*crowd-59/);
+    assert.ok(!closed.includes('data-container="crowd-7"'), 'crowd members are not drawn one by one');
+    assert.match(closed, /data-container="cilab-multi"/);
+    const open = await renderDiagramSvg(s, { expanded: [bridge] });
+    assert.ok(!open.includes(`data-group="${bridge}"`));
+    assert.match(open, /data-container="crowd-7"/);
+  });
+
+  it('leaves a bridge with few containers as it is', async () => {
+    const svg = await renderDiagramSvg(labSnapshot());
+    assert.ok(!svg.includes('data-group='));
+  });
+
+  it('lays out 500 containers as a readable picture: one box per crowded bridge', async () => {
+    const s = crowded(500);
+    const { graph } = diagramGraph(s);
+    assert.ok((graph.children?.length ?? 0) < 30, `${graph.children?.length} top-level boxes`);
+  });
+});
+
 describe('renderDiagramSvg', () => {
   it('puts containers that share a network namespace in one data-netns box', async () => {
     const s = labSnapshot();
