@@ -56,6 +56,8 @@ const steps = async () => {
   if (!(await run('lint (eslint: no vscode in core, no import cycles, no floating promises)', process.execPath, [path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.']))) return;
   if (!(await run('shellcheck', 'bash', ['scripts/shellcheck.sh']))) return;
   if (!(await run('lab', 'bash', ['test/lab/lab.sh', 'up']))) return;
+  // A crowd beside the lab, so that what only breaks at size breaks here.
+  if (!(await run('lab crowd', 'bash', ['test/lab/lab.sh', 'crowd', '150']))) return;
   await run('unit + integration', process.execPath, ['test/run-node-tests.mjs', 'unit', 'integration'], { count: 'node' });
   if (!(await run('code-server', 'bash', ['scripts/install-code-server.sh']))) return;
   const workspace = mkdtempSync(path.join(tmpdir(), 'ci-vscode-ws-'));

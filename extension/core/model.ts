@@ -24,6 +24,8 @@ export interface Snapshot {
   volumes: VolumeSnapshot[];
   /** Every namespace that at least one running container is in, with who is in it. */
   namespaceGroups: NamespaceGroup[];
+  /** Present and true on the first look's rows-only snapshot, drawn from the list call while everything else is read. */
+  preliminary?: true;
 }
 
 export interface EngineSummary {

@@ -136,6 +136,7 @@ export function assembleSnapshot(parts: SnapshotParts): Snapshot {
     networks: parts.networks,
     volumes: (parts.rawVolumes ?? []).map((v) => toVolume(v, containers)).sort((a, b) => Number(a.anonymous) - Number(b.anonymous) || compareNatural(a.name, b.name)),
     namespaceGroups: groupNamespaces(containers, hostNamespaces),
+    ...(parts.preliminary ? { preliminary: true as const } : {}),
   };
 }
 

@@ -102,7 +102,8 @@ export class DiagramPanel implements vscode.Disposable {
       return;
     }
     this.stale = false;
-    if (state.kind === 'ready') this.post({ type: 'snapshot', snapshot: state.snapshot });
+    // The rows-only first look has no namespaces or wiring: nothing to draw yet.
+    if (state.kind === 'ready' && !state.snapshot.preliminary) this.post({ type: 'snapshot', snapshot: state.snapshot });
     else if (state.kind === 'unreachable') this.post({ type: 'problem', message: `Cannot reach Docker at ${state.endpoint}: ${state.reason}` });
     else if (state.kind === 'failed' || state.kind === 'misconfigured') this.post({ type: 'problem', message: state.reason });
   }

@@ -22,6 +22,7 @@ describe('Network diagram in the workbench', () => {
     await runCommand(page, 'Container Internals: Show Network Diagram');
     frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     await frame.locator('svg.ci-diagram').waitFor({ timeout: 30_000 });
+    await frame.locator('g.netns').first().waitFor({ state: 'attached', timeout: 30_000 });
   });
   after(async () => {
     await docker(['rm', '-f', 'cilab-diagram-live']).catch(() => undefined);

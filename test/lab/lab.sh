@@ -7,6 +7,8 @@
 #   test/lab/lab.sh up      engine + images + scenarios (recreated from scratch)
 #   test/lab/lab.sh down    remove the scenarios (the engine keeps running)
 #   test/lab/lab.sh images  only build the local images
+#   test/lab/lab.sh crowd N a crowd of N idle containers (crowd-0 …) on the cilab-crowd network,
+#                           so that size bugs fail the suites; removed by down
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -130,9 +132,21 @@ up() {
   echo "lab: $(docker ps -aq --filter "label=$LABEL" | wc -l) scenario containers up (data in $DATA_DIR)"
 }
 
+# A crowd on a network of its own: docker0 keeps the lab's own shapes readable.
+crowd() {
+  local want=$1 have
+  docker network inspect cilab-crowd >/dev/null 2>&1 || docker network create --label "$LABEL" cilab-crowd >/dev/null
+  have=$(docker ps -q --filter "label=$LABEL" --filter name=^crowd- | wc -l)
+  if [ "$have" -lt "$want" ]; then
+    seq "$have" $((want - 1)) | xargs -P 8 -I{} docker run -d --label "$LABEL" --name "crowd-{}" --network cilab-crowd "$BUSYBOX_IMAGE" sleep 86400 >/dev/null
+  fi
+  echo "lab: a crowd of $(docker ps -q --filter "label=$LABEL" --filter name=^crowd- | wc -l) containers on cilab-crowd"
+}
+
 case "${1:-up}" in
   up) up ;;
+  crowd) crowd "${2:-150}" ;;
   down) down ;;
   images) bash "$here/engine.sh"; build_images ;;
-  *) echo "usage: $0 up|down|images" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|images|crowd N" >&2; exit 2 ;;
 esac
