@@ -11,7 +11,7 @@ import { resolveEndpoint } from '../../extension/core/engine-endpoint';
 import { parseHelperReply } from '../../extension/core/helper-output';
 import { ContainerHelperRunner, LocalHelperRunner } from '../../extension/core/helper-runners';
 import { hiddenByMount, readHostFile } from '../../extension/core/mount-shadow';
-import { cli, docker, LAB_IMAGE, requireLab } from './lab';
+import { cli, docker, LAB_IMAGE, requireLab, run } from './lab';
 
 const engine = createEngine(resolveEndpoint({ env: {} }));
 const local = { runner: new LocalHelperRunner(), mode: 'local' as const, reason: null };
@@ -68,6 +68,38 @@ describe('volume create', () => {
     }
     assert.equal(await docker(['volume', 'ls', '-q']), before);
     assert.ok(!fs.existsSync(marker));
+  });
+
+  it('says so plainly on a read-only host directory, and creates nothing', async () => {
+    const ro = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-ro-'));
+    await run('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]);
+    try {
+      const before = await docker(['volume', 'ls', '-q']);
+      const r = await cli(['volume', 'create', 'civol-ro', '--bind', path.join(ro, 'a', 'b')]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr.trim(), `container-internals: cannot prepare ${path.join(ro, 'a', 'b')}: the host helper failed: cannot create the bind directory`);
+      assert.equal(await docker(['volume', 'ls', '-q']), before);
+      assert.deepEqual(fs.readdirSync(ro), []);
+    } finally {
+      await run('umount', [ro]);
+      fs.rmdirSync(ro);
+    }
+  });
+
+  it('refuses a bind directory whose path goes through a symlink (a container can plant one in a shared folder)', async () => {
+    const target = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-link-target-'));
+    const link = path.join(scratch, 'planted-link');
+    fs.symlinkSync(target, link);
+    try {
+      const r = await cli(['volume', 'create', 'civol-link', '--bind', path.join(link, 'sub')]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /goes through a symlink/);
+      assert.deepEqual(fs.readdirSync(target), [], 'nothing was made where the link points');
+      await assert.rejects(docker(['volume', 'inspect', 'civol-link']));
+    } finally {
+      fs.rmSync(link);
+      fs.rmSync(target, { recursive: true, force: true });
+    }
   });
 
   it('creates no directory when the volume cannot be created', async () => {
