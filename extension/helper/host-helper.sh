@@ -163,10 +163,14 @@ finish_batch() {
 
 make_tmp() {
   # Prefer memory: this directory holds a few small files for a few milliseconds.
-  tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d 2>/dev/null) || die_json "cannot create a temporary directory"
-  # A runner's timeout sends TERM: take every child along and leave nothing behind.
+  # Named as ours, so a leftover (a SIGKILL leaves one) says whose it is.
+  tmp=$(mktemp -d -p /dev/shm container-internals-helper.XXXXXX 2>/dev/null || mktemp -d -t container-internals-helper.XXXXXX 2>/dev/null) || die_json "cannot create a temporary directory"
   trap 'rm -rf "$tmp"' EXIT
-  trap 'trap - TERM INT HUP PIPE; kill 0 2>/dev/null; rm -rf "$tmp"; exit 143' TERM INT HUP PIPE
+  # A runner's timeout sends TERM, and a reader that went away sends PIPE:
+  # remove the directory first, then take every child along. This shell
+  # ignores the TERM it sends its own group; the children, started earlier,
+  # do not.
+  trap 'trap "" TERM INT HUP PIPE; rm -rf "$tmp"; kill 0 2>/dev/null; exit 143' TERM INT HUP PIPE
 }
 
 # collect PID:ID...: namespaces and links of each container process the

@@ -7,7 +7,7 @@
 // read here independently: our own namespaces, `ip -j -d link`, the engine's
 // container list, the canary file and the marker directory.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -285,6 +285,20 @@ describe('helper processes never outlive their timeout', () => {
     assert.ok(Date.now() - started < 5_000);
     const orphan = Number(fs.readFileSync(pidFile, 'utf8'));
     await waitFor('the orphan to be killed', async () => !fs.existsSync(`/proc/${orphan}`) || /^State:\s+Z/m.test(fs.readFileSync(`/proc/${orphan}/status`, 'utf8')));
+  });
+
+  it('a helper stopped mid-run, or whose reader goes away, leaves no temporary directory', async () => {
+    const ours = () => fs.readdirSync('/dev/shm').filter((n) => n.startsWith('container-internals-helper.'));
+    const before = ours();
+    const running = (await docker(['ps', '-q', '--no-trunc'])).split('\n').filter(Boolean);
+    const pairs = (await docker(['inspect', '-f', '{{.State.Pid}}:{{.Id}}', ...running])).split('\n').filter((l) => !l.startsWith('0:'));
+    // Stopped by the runner's timeout, in the middle of reading a few hundred namespaces.
+    await assert.rejects(runProcess('sh', ['-c', HELPER_SCRIPT, 'container-internals-helper', 'collect', ...pairs], 60), /did not finish within 60 ms/);
+    // A reader that takes one chunk and goes away.
+    const child = spawn('sh', ['-c', HELPER_SCRIPT, 'container-internals-helper', 'collect', ...pairs], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    child.stdout.once('data', () => child.stdout.destroy());
+    await new Promise((resolve) => child.on('exit', resolve));
+    await waitFor('the temporary directories to be removed', async () => ours().every((n) => before.includes(n)), 5_000);
   });
 
   it('an orphan that keeps stdout open does not hold the answer', async () => {
