@@ -85,7 +85,8 @@ describe('Network diagram in the workbench', () => {
 
   it('draws a crowd on one bridge as one box with its count; a click opens it, and so does a search for one member', async () => {
     const crowd = async (net: string): Promise<string> => {
-      await docker(['network', 'create', '--label', 'dev.container-internals.lab=1', net]);
+      // Reused if an earlier run left it (dockerd can keep a stale endpoint that blocks its removal).
+      await docker(['network', 'inspect', net]).catch(() => docker(['network', 'create', '--label', 'dev.container-internals.lab=1', net]));
       for (let i = 0; i < 21; i++) {
         await docker(['run', '-d', '--label', 'dev.container-internals.lab=1', '--name', `cilab-crowd-${net.slice(-1)}${i}`, '--network', net, 'container-internals-lab/busybox:1', 'sleep', '600']);
       }

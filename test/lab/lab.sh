@@ -67,7 +67,20 @@ remove_listed() {
 
 down() {
   remove_listed "docker ps -aq --filter label=$LABEL" "docker rm -f -v"
-  remove_listed "docker network ls -q --filter label=$LABEL" "docker network rm"
+  # The daemon frees a removed container's endpoints a moment after `rm` returns,
+  # so wait for them, within bounds. dockerd 20.10 can also keep a stale endpoint
+  # with no container at all (seen here after a crowd of removals): such a
+  # network is left in place and reused, rather than failing the whole lab.
+  local net
+  for net in $(docker network ls -q --filter "label=$LABEL"); do
+    for _ in $(seq 1 25); do
+      docker network rm "$net" >/dev/null 2>&1 && break
+      sleep 0.2
+    done
+    if docker network inspect "$net" >/dev/null 2>&1; then
+      echo "lab: network $(docker network inspect -f '{{.Name}}' "$net") keeps a stale endpoint; left in place and reused" >&2
+    fi
+  done
   remove_listed "docker volume ls -q --filter label=$LABEL" "docker volume rm -f"
   # Anonymous volumes are removed with their containers by `rm -v`; catch leftovers by our mark.
   remove_listed "docker volume ls -q --filter label=dev.container-internals.lab-anon=1" "docker volume rm -f"
@@ -88,8 +101,8 @@ up() {
   echo "lab=1" > "$DATA_DIR/lab.conf"
   echo "spaces" > "$DATA_DIR/dir with spaces/file.txt"
 
-  docker network create --label "$LABEL" --subnet 172.30.1.0/24 cilab-net-a >/dev/null
-  docker network create --label "$LABEL" --subnet 172.30.2.0/24 cilab-net-b >/dev/null
+  docker network inspect cilab-net-a >/dev/null 2>&1 || docker network create --label "$LABEL" --subnet 172.30.1.0/24 cilab-net-a >/dev/null
+  docker network inspect cilab-net-b >/dev/null 2>&1 || docker network create --label "$LABEL" --subnet 172.30.2.0/24 cilab-net-b >/dev/null
   docker volume create --label "$LABEL" cilab-data >/dev/null
 
   # web: bind dir + bind file + named + anonymous volume + tmpfs, and the owner of shared namespaces.
