@@ -1,6 +1,10 @@
 // What every benchmark shares: the engine through the docker CLI, a crowd of
 // idle containers under one label, and medians.
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { mapWithConcurrency } from '../extension/core/concurrency';
 
 export const BENCH_LABEL = 'dev.container-internals.bench=1';
@@ -31,6 +35,31 @@ export async function growBenchContainers(want: number): Promise<void> {
 export function removeBenchContainers(): void {
   const ids = docker(['ps', '-aq', '--filter', `label=${BENCH_LABEL}`]).split('\n').filter(Boolean);
   if (ids.length) docker(['rm', '-f', ...ids]);
+}
+
+export interface CountingProxy {
+  /** The unix socket to point an engine endpoint at. */
+  path: string;
+  /** HTTP requests seen so far. */
+  requests(): number;
+  close(): void;
+}
+
+/** A unix-socket proxy in front of dockerd that counts the HTTP requests going through it. */
+export function countingProxy(target: string): Promise<CountingProxy> {
+  const sock = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ci-proxy-')), 'docker.sock');
+  let count = 0;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target);
+    client.on('data', (chunk: Buffer) => {
+      // Requests start with a method at the beginning of a line; bodies here are JSON.
+      count += (chunk.toString('latin1').match(/^(GET|POST|PUT|DELETE|HEAD) \/\S* HTTP\/1\.[01]\r$/gm) ?? []).length;
+    });
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  return new Promise((resolve) => server.listen(sock, () => resolve({ path: sock, requests: () => count, close: () => server.close() })));
 }
 
 /** Runs a benchmark's main, turning a failure into one line and exit status 1. */

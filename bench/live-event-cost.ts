@@ -5,10 +5,6 @@
 // every event cost before the model went incremental: a full read (list,
 // inspect all, helper over every pid).
 //   node dist/bench/live-event-cost.js [--sizes 100,300,500] [--rounds 5] [--keep]
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../extension/core/engine';
 import { resolveEndpoint } from '../extension/core/engine-endpoint';
@@ -16,30 +12,13 @@ import { LiveSnapshot } from '../extension/core/live-snapshot';
 import { readAllInputs } from '../extension/core/snapshot';
 import { waitFor } from '../test/wait-for';
 import { LocalHelperRunner } from '../extension/core/helper-runners';
-import { BENCH_IMAGE, BENCH_LABEL, docker, growBenchContainers, median, removeBenchContainers, runBench } from './bench-containers';
-
-/** A unix socket in front of the engine's that counts HTTP requests going through it. */
-function countingProxy(upstream: string): { socket: string; count: () => number; close: () => void } {
-  const socket = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ci-bench-proxy-')), 'docker.sock');
-  let requests = 0;
-  const server = net.createServer((client) => {
-    const up = net.connect(upstream);
-    client.on('data', (chunk: Buffer) => {
-      requests += (chunk.toString('latin1').match(/^(GET|POST|PUT|DELETE|HEAD) \/\S* HTTP\/1\.[01]\r$/gm) ?? []).length;
-    });
-    client.pipe(up).pipe(client);
-    client.on('error', () => up.destroy());
-    up.on('error', () => client.destroy());
-  });
-  server.listen(socket);
-  return { socket, count: () => requests, close: () => server.close() };
-}
+import { BENCH_IMAGE, BENCH_LABEL, countingProxy, docker, growBenchContainers, median, removeBenchContainers, runBench } from './bench-containers';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100,300,500' }, rounds: { type: 'string', default: '5' }, keep: { type: 'boolean' } } });
   const rounds = Number(values.rounds);
-  const proxy = countingProxy('/var/run/docker.sock');
-  const endpoint = resolveEndpoint({ explicit: `unix://${proxy.socket}`, env: {} });
+  const proxy = await countingProxy('/var/run/docker.sock');
+  const endpoint = resolveEndpoint({ explicit: `unix://${proxy.path}`, env: {} });
   const rows: string[] = [];
   try {
     for (const size of values.sizes.split(',').map(Number)) {
@@ -51,11 +30,11 @@ async function main(): Promise<void> {
       const helper = { runner: new LocalHelperRunner(), mode: 'local' as const, reason: null };
       const engine = createEngine(endpoint);
       for (let i = 0; i < rounds; i++) {
-        const before = proxy.count();
+        const before = proxy.requests();
         const t = process.hrtime.bigint();
         await readAllInputs(engine, { helper });
         fullMs.push(Number(process.hrtime.bigint() - t) / 1e6);
-        fullCalls.push(proxy.count() - before);
+        fullCalls.push(proxy.requests() - before);
       }
       engine.close();
       // Now: the live model applies the run's events.
@@ -74,7 +53,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < rounds; i++) {
         const name = `cibench-live-${size}-${i}-${Date.now()}`;
         await waitFor('quiet', async () => live.quiet, 30_000);
-        const before = proxy.count();
+        const before = proxy.requests();
         watching = name;
         firstEventAt = 0n;
         const t = process.hrtime.bigint();
@@ -85,7 +64,7 @@ async function main(): Promise<void> {
         eventMs.push(Number(now - firstEventAt) / 1e6);
         await waitFor('quiet', async () => live.quiet, 30_000);
         // The docker CLI's own calls do not go through the proxy: these are the live model's alone.
-        eventCalls.push(proxy.count() - before);
+        eventCalls.push(proxy.requests() - before);
       }
       if (live.fullRefreshCount !== fullBefore) throw new Error('the live model fell back to a full read during the run');
       sub.dispose();

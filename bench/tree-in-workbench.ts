@@ -7,12 +7,12 @@
 //   node dist/bench/tree-in-workbench.js [--tries 10] [--idle-seconds 60] [--extra 100]
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
+import { countingProxy, median } from './bench-containers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const IMAGE = 'container-internals-lab/busybox:1';
@@ -22,31 +22,6 @@ interface Harness {
   installVsix(vsix: string, dir: string): Promise<void>;
   launchWorkbench(o: { folder: string; extensionsDir: string; userDataDir?: string; viewport?: { width: number; height: number } }): Promise<{ page: Page; close(): Promise<void> }>;
 }
-
-/** A unix-socket proxy in front of dockerd that counts HTTP requests. */
-function countingProxy(target: string): Promise<{ path: string; requests: () => number; close(): void }> {
-  const sock = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ci-proxy-')), 'docker.sock');
-  let count = 0;
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target);
-    client.on('data', (chunk: Buffer) => {
-      // Requests start with a method at the beginning of a line; bodies here are JSON.
-      count += (chunk.toString('latin1').match(/^(GET|POST|PUT|DELETE|HEAD) \/\S* HTTP\/1\.[01]\r$/gm) ?? []).length;
-    });
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  return new Promise((resolve) =>
-    server.listen(sock, () => resolve({ path: sock, requests: () => count, close: () => server.close() })),
-  );
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 const ORIGINAL_DOCKER_HOST = process.env.DOCKER_HOST;
 
