@@ -174,8 +174,7 @@ export function parseHelperOutput(stdout: Buffer | string): HostFacts {
     verdicts.set(containerId, { pid: asInt(o.pid, 'pid'), containerId, verified: o.verified, reason });
   }
   // Only these pids' readings are kept: a pid that failed its checks may be anyone's.
-  const trusted = new Set<number>([referencePid]);
-  for (const p of asArray(root.verifiedPids, 'verifiedPids')) if (p !== null) trusted.add(asInt(p, 'verified pid'));
+  const trusted = new Set<number>([referencePid, ...[...verdicts.values()].filter((v) => v.verified).map((v) => v.pid)]);
 
   const namespacesByPid = new Map<number, NamespaceInodes>();
   // The helper closes each list with a null so it never has to track commas.

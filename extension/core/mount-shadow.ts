@@ -35,26 +35,29 @@ export interface HiddenEntries {
   hostPathOf(entry: HostDirEntry): { within: string; path: string } | null;
 }
 
-const KINDS: ReadonlyArray<[string, HostEntryKind]> = [
-  ['d', 'dir'],
-  ['f', 'file'],
-  ['l', 'link'],
-  ['o', 'other'],
-];
+/** The order of the helper's lists: directories, files, symlinks, everything else. */
+const KINDS: readonly HostEntryKind[] = ['dir', 'file', 'link', 'other'];
 
-/** Splits find's NUL-separated "./name" list (base64) into entries of one kind. */
-export function parseEntryList(base64: string, kind: HostEntryKind): HostDirEntry[] {
+/**
+ * Splits the helper's listing: NUL-separated "./name" entries (base64), one
+ * list per kind in KINDS order, each ended by an empty entry (no name is empty).
+ */
+export function parseEntryList(base64: string): HostDirEntry[] {
   const bytes = Buffer.from(base64, 'base64');
   const entries: HostDirEntry[] = [];
+  let kind = 0;
   let start = 0;
   for (let i = 0; i < bytes.length; i++) {
     if (bytes[i] !== 0) continue;
     let name = bytes.subarray(start, i);
     start = i + 1;
+    if (!name.length) {
+      kind++;
+      continue;
+    }
     if (name[0] === 0x2e && name[1] === 0x2f) name = name.subarray(2);
-    if (!name.length) continue;
     const decoded = decodeNameBytes(name);
-    entries.push({ name: decoded.text, kind, exact: decoded.exact });
+    entries.push({ name: decoded.text, kind: KINDS[kind] ?? 'other', exact: decoded.exact });
   }
   return entries;
 }
@@ -73,7 +76,7 @@ export async function listHostDirectory(helper: HelperSelection, within: string,
   } catch {
     return null; // not a directory in this layer, or it leaves its root
   }
-  return KINDS.flatMap(([key, kind]) => parseEntryList(String(reply[key] ?? ''), kind)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return parseEntryList(String(reply.entries ?? '')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export async function hiddenByMount(engine: Engine, helper: HelperSelection, containerId: string, destination: string): Promise<HiddenEntries> {

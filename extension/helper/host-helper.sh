@@ -262,11 +262,7 @@ collect() {
 
   # Each distinct network namespace is read once, with `ip` (netlink only),
   # a few at a time.
-  IP_MODE=direct
-  IP_BIN=ip
-  if ! ip -j link show lo >/dev/null 2>&1; then
-    pick_ip
-  fi
+  pick_ip
   printf '},' > "$tmp/close"
   seen=" "
   parts=""
@@ -298,7 +294,6 @@ collect() {
 
   # A pid whose start time changed was reused while we read: its readings
   # belong to someone else, so it is reported unverified and its facts dropped.
-  verified=""
   for g in $good; do
     p=${g%%:*}
     rest=${g#*:}
@@ -307,7 +302,6 @@ collect() {
     start=${rest%%:*}
     if read_stat "$p" && [ "$st_start" = "$start" ]; then
       verdicts="$verdicts{\"pid\":$p,\"id\":\"$id\",\"verified\":true,\"reason\":null},"
-      verified="$verified $p"
     else
       verdicts="$verdicts{\"pid\":$p,\"id\":\"$id\",\"verified\":false,\"reason\":\"reused\"},"
     fi
@@ -316,10 +310,8 @@ collect() {
     die_json "the host reference process ended while it was read; try again"
   fi
 
-  printf '{"format":"container-internals-helper","version":%s,"ok":true,"ipMode":"%s","reference":{"pid":%s,"source":"%s","netns":%s},"pids":[%snull],"verifiedPids":[' \
+  printf '{"format":"container-internals-helper","version":%s,"ok":true,"ipMode":"%s","reference":{"pid":%s,"source":"%s","netns":%s},"pids":[%snull],"namespaces":[' \
     "$HELPER_VERSION" "$IP_MODE" "$ref" "$ref_source" "${ref_net:-null}" "$verdicts"
-  for p in $verified; do printf '%s,' "$p"; done
-  printf 'null],"namespaces":['
   printf 'null],"netns":[' > "$tmp/mid"
   printf 'null]}\n' > "$tmp/end"
   set -- "$tmp/ns" "$tmp/mid"
@@ -481,19 +473,21 @@ disk_usage() {
 # ls-dir WITHIN DIR: the entries of DIR, which must stay inside WITHIN (a
 # container's root, a layer, a mount source). Read from the daemon's mount
 # namespace: for a container's rootfs that is the image without the
-# container's own mounts on top, so it shows what a mount hides. Names go
-# out NUL-separated and base64-encoded, one list per type, so every byte of
-# every name arrives; symlinks are listed, never followed.
+# container's own mounts on top, so it shows what a mount hides. Names go out
+# NUL-separated in one base64 field, directories, then files, then symlinks,
+# then everything else, each list ended by an empty name (no name is empty),
+# so every byte of every name arrives; symlinks are listed, never followed.
 list_dir() {
   inside "${1:-}" "${2:-}"
-  printf '{"format":"container-internals-helper","version":%s,"ok":true' "$HELPER_VERSION"
-  for kind in d f l; do
-    printf ',"%s":"' "$kind"
-    find . -mindepth 1 -maxdepth 1 -type "$kind" -print0 2>/dev/null | base64 | tr -d '\n'
-    printf '"'
-  done
-  printf ',"o":"'
-  find . -mindepth 1 -maxdepth 1 ! -type d ! -type f ! -type l -print0 2>/dev/null | base64 | tr -d '\n'
+  printf '{"format":"container-internals-helper","version":%s,"ok":true,"entries":"' "$HELPER_VERSION"
+  {
+    for kind in d f l; do
+      find . -mindepth 1 -maxdepth 1 -type "$kind" -print0 2>/dev/null
+      printf '\0'
+    done
+    find . -mindepth 1 -maxdepth 1 ! -type d ! -type f ! -type l -print0 2>/dev/null
+    printf '\0'
+  } | base64 | tr -d '\n'
   printf '"}\n'
 }
 
@@ -516,8 +510,9 @@ read_file() {
   opened=$(readlink "/proc/$$/fd/3")
   [ "$opened" = "${here_phys%/}/$name" ] || die_json "the file changed into a symlink while it was opened"
   [ -f "/proc/$$/fd/3" ] || die_json "not a regular file"
-  size=$(wc -c < "/proc/$$/fd/3")
-  size=$((size + 0))
+  # The size from the inode, not by reading: a huge file must cost nothing until it is read (and then only MAX).
+  size=$(stat -L -c %s "/proc/$$/fd/3")
+  is_number "$size" || die_json "cannot read the file's size"
   if [ "$size" -gt "$max" ]; then
     printf '{"format":"container-internals-helper","version":%s,"ok":true,"size":%s,"truncated":true,"base64":"' "$HELPER_VERSION" "$size"
     head -c "$max" <&3 | base64 | tr -d '\n'

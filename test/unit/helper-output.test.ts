@@ -6,7 +6,7 @@ import { loadLabFixture } from './fixtures';
 
 const ID_A = 'a'.repeat(64);
 const ID_B = 'b'.repeat(64);
-const base = { format: 'container-internals-helper', version: 2, ok: true, ipMode: 'direct', reference: { pid: 7, source: 'parent' }, pids: [null], verifiedPids: [null] };
+const base = { format: 'container-internals-helper', version: 2, ok: true, ipMode: 'direct', reference: { pid: 7, source: 'parent' }, pids: [null] };
 
 describe('parseHelperOutput', () => {
   it('reads namespaces per pid and links per network namespace from a recorded run', () => {
@@ -30,7 +30,6 @@ describe('parseHelperOutput', () => {
       JSON.stringify({
         ...base,
         pids: [{ pid: 9, id: ID_A, verified: true, reason: null }, { pid: 10, id: ID_B, verified: false, reason: 'cgroup' }, null],
-        verifiedPids: [9, null],
         namespaces: [['/proc/9/ns/net', 21], ['/proc/10/ns/net', 22]],
         netns: [{ pid: 9, inode: 21, links: [] }, { pid: 10, inode: 22, links: [] }, null],
       }),
@@ -87,12 +86,15 @@ describe('names as bytes', () => {
     assert.deepEqual(decodeHelperJson(Buffer.from('[\n "a\x01b",\n\t1]\n')), ['a\x01b', 1]);
   });
 
-  it('splits a NUL-separated listing into names, newlines and all', () => {
-    const listing = Buffer.concat([Buffer.from('./line1\nline2\0./plain\0./'), Buffer.from([0x62, 0xff]), Buffer.from('\0')]).toString('base64');
-    assert.deepEqual(parseEntryList(listing, 'file'), [
+  it('splits a NUL-separated listing into names, newlines and all, one list per kind', () => {
+    // directories: d; files: line1\nline2, plain, b\xff; symlinks: none; other: fifo
+    const listing = Buffer.concat([Buffer.from('./d\0\0./line1\nline2\0./plain\0./'), Buffer.from([0x62, 0xff]), Buffer.from('\0\0\0./fifo\0\0')]).toString('base64');
+    assert.deepEqual(parseEntryList(listing), [
+      { name: 'd', kind: 'dir', exact: true },
       { name: 'line1\nline2', kind: 'file', exact: true },
       { name: 'plain', kind: 'file', exact: true },
       { name: 'b\\xff', kind: 'file', exact: false },
+      { name: 'fifo', kind: 'other', exact: true },
     ]);
   });
 });
