@@ -1,8 +1,8 @@
 // The floor the snapshot is measured against: the raw Docker API work any
 // tool must do, list + inspect of every container 8 at a time, nothing else.
-import { mapWithConcurrency } from '../extension/core/concurrency';
-import { createEngine } from '../extension/core/engine';
-import { resolveEndpoint } from '../extension/core/engine-endpoint';
+import { mapWithConcurrency } from '../extension/core/common/concurrency';
+import { createEngine } from '../extension/core/engine/engine';
+import { resolveEndpoint } from '../extension/core/engine/engine-endpoint';
 
 async function main(): Promise<void> {
   const { docker } = createEngine(resolveEndpoint());

@@ -1,11 +1,11 @@
 // What every benchmark shares: the engine through the docker CLI, a crowd of
 // idle containers under one label, and medians.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { mapWithConcurrency } from '../extension/core/concurrency';
+import { mapWithConcurrency } from '../extension/core/common/concurrency';
 
 export const BENCH_LABEL = 'dev.container-internals.bench=1';
 export const BENCH_IMAGE = 'container-internals-lab/busybox:1';
@@ -22,9 +22,44 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-/** Starts idle bench containers until `want` of them run. */
-export async function growBenchContainers(want: number): Promise<void> {
-  const have = docker(['ps', '-q', '--filter', `label=${BENCH_LABEL}`]).split('\n').filter(Boolean).length;
+/** Wall time of one node process, in ms. */
+export function timeNodeProcess(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    execFile(process.execPath, args, { maxBuffer: 256 * 1024 * 1024 }, (error) => {
+      if (error) reject(error);
+      else resolve(Number(process.hrtime.bigint() - start) / 1e6);
+    });
+  });
+}
+
+/** Times two commands alternately, so that neither always runs right after the other; one warm-up run each first. */
+export async function timeAlternately(rounds: number, a: string[], b: string[]): Promise<{ a: number[]; b: number[] }> {
+  await timeNodeProcess(a);
+  await timeNodeProcess(b);
+  const out = { a: [] as number[], b: [] as number[] };
+  for (let i = 0; i < rounds; i++) {
+    if (i % 2 === 0) {
+      out.a.push(await timeNodeProcess(a));
+      out.b.push(await timeNodeProcess(b));
+    } else {
+      out.b.push(await timeNodeProcess(b));
+      out.a.push(await timeNodeProcess(a));
+    }
+  }
+  return out;
+}
+
+export function runningContainers(): number {
+  return docker(['ps', '-q']).split('\n').filter(Boolean).length;
+}
+
+/**
+ * Starts idle bench containers until `want` of them run; with `total`, until
+ * that many containers run on the engine, whoever's they are.
+ */
+export async function growBenchContainers(want: number, { total = false } = {}): Promise<void> {
+  const have = docker(['ps', '-q', ...(total ? [] : ['--filter', `label=${BENCH_LABEL}`])]).split('\n').filter(Boolean).length;
   if (have >= want) return;
   process.stderr.write(`bench: starting ${want - have} containers…\n`);
   await mapWithConcurrency(Array.from({ length: want - have }, (_, i) => i + have), 4, async (i) => {

@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderDiagramSvg } from '../extension/core/diagram-svg';
-import { emptyNamespaces } from '../extension/core/helper-output';
-import type { ContainerSnapshot, Snapshot } from '../extension/core/model';
+import { renderDiagramSvg } from '../extension/present/diagram-svg';
+import { emptyNamespaces } from '../extension/core/host/helper-output';
+import type { ContainerSnapshot, Snapshot } from '../extension/core/snapshot/model';
 
 /** A snapshot shaped like a real host: bridges with veth ports, every fifth container sharing a namespace. */
 export function syntheticSnapshot(containers: number, networks: number): Snapshot {

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { HELPER_SCRIPT } from '../extension/core/helper-runners';
+import { HELPER_SCRIPT } from '../extension/core/host/helper-runners';
 import { docker, growBenchContainers, median, removeBenchContainers, runBench } from './bench-containers';
 
 function timeRun(script: string, args: string[]): { ms: number; bytes: number } {

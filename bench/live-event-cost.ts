@@ -6,12 +6,12 @@
 // inspect all, helper over every pid).
 //   node dist/bench/live-event-cost.js [--sizes 100,300,500] [--rounds 5] [--keep]
 import { parseArgs } from 'node:util';
-import { createEngine } from '../extension/core/engine';
-import { resolveEndpoint } from '../extension/core/engine-endpoint';
-import { LiveSnapshot } from '../extension/core/live-snapshot';
-import { readAllInputs } from '../extension/core/snapshot';
+import { createEngine } from '../extension/core/engine/engine';
+import { resolveEndpoint } from '../extension/core/engine/engine-endpoint';
+import { LiveSnapshot } from '../extension/core/snapshot/live-snapshot';
+import { readAllInputs } from '../extension/core/snapshot/read-snapshot';
 import { waitFor } from '../test/wait-for';
-import { LocalHelperRunner } from '../extension/core/helper-runners';
+import { LocalHelperRunner } from '../extension/core/host/helper-runners';
 import { BENCH_IMAGE, BENCH_LABEL, countingProxy, docker, growBenchContainers, median, removeBenchContainers, runBench } from './bench-containers';
 
 async function main(): Promise<void> {

@@ -1,10 +1,14 @@
 // The Containers view in a real workbench (code-server + Chromium), measured
-// the way a person experiences it:
-//  - `docker run` returning → the row is in the tree, and `docker rm -f` → gone (p50 of 10);
-//  - cold start: clicking the activity-bar tab → first container row, activation included;
-//  - engine calls per minute while the view sits open and idle (through a counting socket proxy);
-//  - activation time (as the extension logs it) and the bundle size.
-//   node dist/bench/tree-in-workbench.js [--tries 10] [--idle-seconds 60] [--extra 100]
+// the way a person experiences it, side by side with a floor: a minimal tree
+// extension (bench/floor-extension) that makes one list call per container
+// event. Both run in the same harness and the same run, alternated, at each
+// engine size, so the workbench's and the engine's own costs cancel out:
+//  - cold: clicking the activity-bar tab → the first container row, activation included;
+//  - `docker run` returning → its row is in the tree, and `docker rm -f` → gone;
+//  - engine API calls per `docker run` (through a counting socket proxy);
+//  - how long `docker run` itself takes while the view is open;
+// and, at each size, `container-internals snapshot --json` against the raw API floor.
+//   node dist/bench/tree-in-workbench.js [--sizes 100,300,500] [--rounds 2] [--tries 5] [--keep]
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,148 +16,175 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { countingProxy, median } from './bench-containers';
+import { BENCH_IMAGE, BENCH_LABEL, countingProxy, docker, growBenchContainers, median, removeBenchContainers, runBench, runningContainers, timeAlternately } from './bench-containers';
+import type { CountingProxy } from './bench-containers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const IMAGE = 'container-internals-lab/busybox:1';
-const LABEL = 'dev.container-internals.bench=1';
+const DIST = path.resolve(__dirname, '..');
 
 interface Harness {
   installVsix(vsix: string, dir: string): Promise<void>;
   launchWorkbench(o: { folder: string; extensionsDir: string; userDataDir?: string; viewport?: { width: number; height: number } }): Promise<{ page: Page; close(): Promise<void> }>;
 }
 
-const ORIGINAL_DOCKER_HOST = process.env.DOCKER_HOST;
+interface Side {
+  name: string;
+  /** The activity-bar tab that shows its Containers view. */
+  tab: string;
+  extensionsDir: string;
+}
 
-/** The docker CLI talks to the engine directly: the proxy lives in this process, and execFileSync blocks it. */
-function docker(args: string[]): string {
-  const env = { ...process.env };
-  if (ORIGINAL_DOCKER_HOST === undefined) delete env.DOCKER_HOST;
-  else env.DOCKER_HOST = ORIGINAL_DOCKER_HOST;
-  return execFileSync('docker', args, { encoding: 'utf8', env }).trim();
+interface Samples {
+  cold: number[];
+  appear: number[];
+  vanish: number[];
+  calls: number[];
+  dockerRun: number[];
 }
 
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { tries: { type: 'string', default: '10' }, 'idle-seconds': { type: 'string', default: '60' }, extra: { type: 'string', default: '0' } } });
-  // Extra idle containers, to measure against an engine as busy as the reference one (~110 containers).
-  // Named to sort after the measured rows, which must stay on screen to be rendered.
-  const extra = Number(values.extra);
-  if (extra > 0) {
-    progress(`starting ${extra} extra containers`);
-    const { mapWithConcurrency } = await import('../extension/core/concurrency');
-    await mapWithConcurrency(Array.from({ length: extra }, (_, i) => i), 4, async (i) => {
-      docker(['run', '-d', '--label', LABEL, '--name', `cibx-extra-${i}-${process.pid}`, IMAGE, 'sleep', '86400']);
-    });
-  }
-  const tries = Number(values.tries);
-  const idleSeconds = Number(values['idle-seconds']);
-  const harness = (await import(pathToFileURL(path.join(ROOT, 'test', 'harness', 'code-server.mjs')).href)) as Harness;
-
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-bench-wb-'));
-  const vsix = path.join(tmp, 'ci.vsix');
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), vsix], { cwd: ROOT, stdio: 'ignore' });
-  const bundleBytes = fs.statSync(path.join(ROOT, 'dist', 'extension.js')).size;
-  const extensionsDir = path.join(tmp, 'extensions');
-  const userDataDir = path.join(tmp, 'user-data');
-  const folder = path.join(tmp, 'ws');
-  fs.mkdirSync(folder);
-  await harness.installVsix(vsix, extensionsDir);
-
-  const proxy = await countingProxy(process.env.DOCKER_HOST?.replace(/^unix:\/\//, '') || '/var/run/docker.sock');
-  process.env.DOCKER_HOST = `unix://${proxy.path}`; // the extension host inherits it
-  progress('starting the workbench');
-  const wb = await harness.launchWorkbench({ folder, extensionsDir, userDataDir, viewport: { width: 1400, height: 1000 } });
-  const page = wb.page;
-  try {
-    // Cold start: the extension is not active until its view opens. The clock
-    // starts once the workbench itself has finished starting (its own
-    // "Eventually" lifecycle mark), so its boot is not counted against us.
-    await page.waitForFunction(() => JSON.stringify((globalThis as unknown as { MonacoPerformanceMarks: { getMarks(): unknown } }).MonacoPerformanceMarks.getMarks()).includes('code/LifecyclePhase/Eventually'), undefined, { timeout: 60_000, polling: 50 });
-    const tab = page.locator('.activitybar').getByRole('tab', { name: 'Container Internals' });
-    const coldStart = performance.now();
-    progress(`clicking the tab at ${new Date().toISOString()}`);
-    await tab.click();
-    await page.locator('.pane').filter({ has: page.locator('.pane-header[aria-label="Containers Section"]') }).getByRole('treeitem').first().waitFor({ timeout: 30_000 });
-    const coldMs = performance.now() - coldStart;
-    for (const title of ['Networks', 'Volumes']) {
-      const header = page.locator(`.pane-header[aria-label="${title} Section"]`);
-      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
-    }
-
-    progress(`cold start ${coldMs.toFixed(0)} ms; measuring run/rm latency`);
-    const appear: number[] = [];
-    const vanish: number[] = [];
-    for (let i = 0; i < tries; i++) {
-      // "cibench-" sorts before the lab's "cilab-", so the row is near the top and rendered.
-      const name = `cibench-lat-${i}-${process.pid}`;
-      docker(['run', '-d', '--label', LABEL, '--name', name, IMAGE, 'sleep', '600']);
-      const ran = performance.now();
-      await rowPresence(page, name, true);
-      appear.push(performance.now() - ran);
-      // VS Code coalesces tree updates that come within 200 ms of the previous
-      // one. A person does not remove a container that fast after it appeared:
-      // let the view settle, so this measures the removal and not that window.
-      await page.waitForTimeout(500);
-      docker(['rm', '-f', name]);
-      const removed = performance.now();
-      await rowPresence(page, name, false);
-      vanish.push(performance.now() - removed);
-    }
-
-    progress(`idle for ${idleSeconds} s`);
-    // Idle: let any refresh from the last event finish, then count for the window.
-    await page.waitForTimeout(3_000);
-    const before = proxy.requests();
-    await page.waitForTimeout(idleSeconds * 1000);
-    const idleCalls = proxy.requests() - before;
-
-    const logFile = findFile(path.join(userDataDir), /Container Internals\.log$/);
-    const logText = logFile ? fs.readFileSync(logFile, 'utf8') : '';
-    progress(`extension log:\n${logText.split('\n').slice(0, 4).join('\n')}`);
-    const activation = /activated in ([\d.]+) ms/.exec(logText)?.[1];
-    process.stdout.write(
-      `containers on engine: ${docker(['ps', '-aq']).split('\n').filter(Boolean).length}\n` +
-        `docker run → row in tree, p50 of ${tries}: ${median(appear).toFixed(0)} ms (target ≤ 300; Container Tools 615)\n` +
-        `docker rm -f → row gone, p50 of ${tries}: ${median(vanish).toFixed(0)} ms (target ≤ 300; Container Tools 644)\n` +
-        `cold: open the view → first row, activation included: ${coldMs.toFixed(0)} ms (target ≤ 500; Container Tools 2400)\n` +
-        `engine calls while idle for ${idleSeconds} s: ${idleCalls} → ${((idleCalls * 60) / idleSeconds).toFixed(1)} per minute (target 0; Container Tools 1)\n` +
-        `activation (inside activate()): ${activation ?? '?'} ms (target ≤ 50)\n` +
-        `extension bundle: ${(bundleBytes / 1024).toFixed(0)} KiB (target ≤ 1024)\n`,
-    );
-  } finally {
-    await wb.close();
-    proxy.close();
-    const ids = docker(['ps', '-aq', '--filter', `label=${LABEL}`]).split('\n').filter(Boolean);
-    if (ids.length) docker(['rm', '-f', ...ids]);
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
 /** Waits, checking every animation frame in the page, until a tree row with that name is there (or gone). */
-async function rowPresence(page: Page, name: string, present: boolean): Promise<void> {
+async function rowPresence(page: Page, name: string, present: boolean, timeout = 15_000): Promise<void> {
   await page.waitForFunction(
-    ([n, want]) => [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ getAttribute(a: string): string | null }> } }).document.querySelectorAll('[role=treeitem]')].some((e) => (e.getAttribute('aria-label') ?? '').split(' ')[0] === n) === want,
+    ([n, want]) => [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ getAttribute(a: string): string | null }> } }).document.querySelectorAll('[role=treeitem]')].some((e) => (e.getAttribute('aria-label') ?? '').split(/[\s,]/)[0] === n) === want,
     [name, present] as const,
-    { polling: 'raf', timeout: 10_000 },
+    { polling: 'raf', timeout },
   );
 }
 
-function findFile(dir: string, pattern: RegExp): string | null {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      const found = findFile(p, pattern);
-      if (found) return found;
-    } else if (pattern.test(p)) return p;
-  }
-  return null;
+function timed(run: () => void): number {
+  const t = performance.now();
+  run();
+  return performance.now() - t;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 1;
-});
+async function measureSide(harness: Harness, side: Side, proxy: CountingProxy, anchor: string, tries: number, into: Samples, tmp: string): Promise<void> {
+  const folder = fs.mkdtempSync(path.join(tmp, 'ws-'));
+  const userDataDir = fs.mkdtempSync(path.join(tmp, 'user-'));
+  // The extension host inherits the environment: both sides talk to the engine through the counting proxy.
+  const direct = process.env.DOCKER_HOST;
+  process.env.DOCKER_HOST = `unix://${proxy.path}`;
+  const wb = await harness.launchWorkbench({ folder, extensionsDir: side.extensionsDir, userDataDir, viewport: { width: 1400, height: 1000 } }).finally(() => {
+    if (direct === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = direct;
+  });
+  const page = wb.page;
+  try {
+    // The clock starts once the workbench itself has finished starting (its
+    // own "Eventually" lifecycle mark), so its boot is not counted.
+    await page.waitForFunction(() => JSON.stringify((globalThis as unknown as { MonacoPerformanceMarks: { getMarks(): unknown } }).MonacoPerformanceMarks.getMarks()).includes('code/LifecyclePhase/Eventually'), undefined, { timeout: 60_000, polling: 50 });
+    const clicked = performance.now();
+    await page.locator('.activitybar').getByRole('tab', { name: side.tab }).click();
+    await rowPresence(page, anchor, true, 60_000);
+    into.cold.push(performance.now() - clicked);
+    // Only the Containers view stays open, so the measured rows are rendered.
+    for (const title of ['Networks', 'Volumes']) {
+      const header = page.locator(`.pane-header[aria-label="${title} Section"]`);
+      if ((await header.count()) && (await header.getAttribute('aria-expanded')) === 'true') await header.click();
+    }
+    await page.waitForTimeout(2_000); // let the first full read settle before counting calls
+    for (let i = 0; i < tries; i++) {
+      // "a-…" sorts before every other row, so the row is at the top and rendered.
+      const name = `a-cibench-lat-${i}-${process.pid}`;
+      const callsBefore = proxy.requests();
+      into.dockerRun.push(timed(() => docker(['run', '-d', '--label', BENCH_LABEL, '--name', name, BENCH_IMAGE, 'sleep', '600'])));
+      const ran = performance.now();
+      await rowPresence(page, name, true);
+      into.appear.push(performance.now() - ran);
+      // Whatever the event causes, counted once the view has settled. VS Code
+      // also coalesces tree updates within 200 ms of the previous one; a person
+      // does not remove a container that fast after it appeared.
+      await page.waitForTimeout(1_500);
+      into.calls.push(proxy.requests() - callsBefore);
+      docker(['rm', '-f', name]);
+      const removed = performance.now();
+      await rowPresence(page, name, false);
+      into.vanish.push(performance.now() - removed);
+      await page.waitForTimeout(500);
+    }
+  } finally {
+    await wb.close();
+  }
+}
+
+async function packageFloor(out: string): Promise<void> {
+  const src = path.join(ROOT, 'bench', 'floor-extension');
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], { cwd: src, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function p50(xs: number[]): string {
+  return median(xs).toFixed(0);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100,300,500' }, rounds: { type: 'string', default: '2' }, tries: { type: 'string', default: '5' }, 'cli-rounds': { type: 'string', default: '7' }, keep: { type: 'boolean' } } });
+  const sizes = values.sizes.split(',').map(Number);
+  const rounds = Number(values.rounds);
+  const tries = Number(values.tries);
+  const cliRounds = Number(values['cli-rounds']);
+  const harness = (await import(pathToFileURL(path.join(ROOT, 'test', 'harness', 'code-server.mjs')).href)) as Harness;
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-bench-wb-'));
+  const proxy = await countingProxy(process.env.DOCKER_HOST?.replace(/^unix:\/\//, '') || '/var/run/docker.sock');
+  const rows: string[] = [];
+  const cliRows: string[] = [];
+  try {
+    progress('packaging both extensions');
+    const oursVsix = path.join(tmp, 'ours.vsix');
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), oursVsix], { cwd: ROOT, stdio: 'ignore' });
+    const floorVsix = path.join(tmp, 'floor.vsix');
+    await packageFloor(floorVsix);
+    const sides: Side[] = [
+      { name: 'floor', tab: 'Bench Floor', extensionsDir: path.join(tmp, 'ext-floor') },
+      { name: 'this extension', tab: 'Container Internals', extensionsDir: path.join(tmp, 'ext-ours') },
+    ];
+    await harness.installVsix(floorVsix, sides[0]!.extensionsDir);
+    await harness.installVsix(oursVsix, sides[1]!.extensionsDir);
+    const anchor = `a-cibench-anchor-${process.pid}`;
+    docker(['run', '-d', '--label', BENCH_LABEL, '--name', anchor, BENCH_IMAGE, 'sleep', '86400']);
+
+    for (const size of sizes) {
+      await growBenchContainers(size, { total: true });
+      const running = runningContainers();
+      const samples = new Map(sides.map((s) => [s.name, { cold: [], appear: [], vanish: [], calls: [], dockerRun: [] } as Samples]));
+      for (let r = 0; r < rounds; r++) {
+        // Alternate which side goes first, so neither always follows the other.
+        for (const side of r % 2 ? [...sides].reverse() : sides) {
+          progress(`${running} running: ${side.name}, round ${r + 1}/${rounds}`);
+          await measureSide(harness, side, proxy, anchor, tries, samples.get(side.name)!, tmp);
+        }
+      }
+      const floor = samples.get('floor')!;
+      for (const side of sides) {
+        const s = samples.get(side.name)!;
+        rows.push(
+          `| ${running} | ${side.name} | ${p50(s.cold)} ms | ${p50(s.appear)} ms | ${p50(s.vanish)} ms | ${median(s.calls)} | ${p50(s.dockerRun)} ms` +
+            (side.name === 'floor' ? ' | |' : ` | cold ${(median(s.cold) - median(floor.cold)).toFixed(0)} ms, run ${(median(s.appear) - median(floor.appear)).toFixed(0)} ms, rm ${(median(s.vanish) - median(floor.vanish)).toFixed(0)} ms, docker run ${(median(s.dockerRun) / median(floor.dockerRun)).toFixed(2)}× |`),
+        );
+      }
+      progress(`${running} running: CLI snapshot --json against the API floor`);
+      const cli = [path.join(DIST, 'cli.js'), 'snapshot', '--json'];
+      const apiFloor = [path.join(DIST, 'bench', 'api-floor.js')];
+      const { a: base, b: snap } = await timeAlternately(cliRounds, apiFloor, cli);
+      cliRows.push(`| ${running} | ${p50(base)} ms | ${p50(snap)} ms | ${(median(snap) / median(base)).toFixed(2)}× |`);
+    }
+  } finally {
+    proxy.close();
+    if (!values.keep) removeBenchContainers();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  process.stdout.write(
+    `p50 over ${rounds} rounds × ${tries} tries (cold: p50 of ${rounds} launches), sides alternated in one run\n\n` +
+      '| running | extension | cold: tab → first row | `docker run` → row | `docker rm -f` → gone | engine calls per `docker run` | `docker run` itself | this extension − floor |\n' +
+      '| --- | --- | --- | --- | --- | --- | --- | --- |\n' +
+      `${rows.join('\n')}\n\n` +
+      `CLI, median of ${cliRounds}, alternated:\n\n` +
+      '| running | API floor (list + inspect, 8 at a time) | `snapshot --json` | ratio |\n| --- | --- | --- | --- |\n' +
+      `${cliRows.join('\n')}\n`,
+  );
+}
+
+runBench(main);
