@@ -1,5 +1,6 @@
 // Architecture rules that hold on their own, checked in `npm test`:
-// - extension/core never imports vscode (it runs in the CLI and the language server too);
+// - extension/core and extension/present never import vscode (they run in the CLI and the language server too);
+// - extension/present and webview/ never import node: modules (they run in the browser, in the diagram's webview);
 // - no import cycles between modules;
 // - no floating promises: every promise is awaited or deliberately voided;
 // - no default exports, no require(), and no control characters in a regex by accident.
@@ -34,6 +35,19 @@ export default tseslint.config(
     files: ['extension/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'extension/core runs outside VS Code (CLI, language server): no vscode here.' }] }],
+    },
+  },
+  {
+    // Pure presentation: shared by the views, the CLI and the diagram's webview.
+    files: ['extension/present/**/*.ts', 'webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'presentation is pure: the views, the CLI and the webview share it.' }],
+        patterns: [
+          { group: ['node:*'], message: 'runs in the browser (the diagram webview): no Node.js modules.' },
+          { group: ['**/core/engine/*', '**/core/host/*', '**/core/actions/*', '**/core/snapshot/read-snapshot', '**/core/snapshot/live-snapshot'], message: 'presentation draws the model; it never does I/O.', allowTypeImports: true },
+        ],
+      }],
     },
   },
 );

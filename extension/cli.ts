@@ -4,17 +4,19 @@
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { parseArgs } from 'node:util';
-import { type AttachedProcess, startExec } from './core/attached-process';
-import { createEngine, EngineUnreachableError, firstLine, pingEngine } from './core/engine';
-import { DEFAULT_ENTER_NAMESPACES, enterBanner, EnterError, enterHelperArgs, entersThroughEngine, parseNamespaceList, resolveEnterTarget } from './core/enter-plan';
-import { currentContextName, EndpointError, endpointFromContext, listContexts, resolveEndpoint } from './core/engine-endpoint';
-import { FileHelperImagePins } from './core/helper-image-pin-file';
-import { type ContainerHelperRunner, selectHelperRunner } from './core/helper-runners';
-import type { HelperMode } from './core/model';
+import { type AttachedProcess, startExec } from './core/engine/attached-process';
+import { createEngine, pingEngine } from './core/engine/engine';
+import { EngineUnreachableError } from './core/engine/engine-errors';
+import { firstLine } from './core/common/first-line';
+import { DEFAULT_ENTER_NAMESPACES, enterBanner, EnterError, enterHelperArgs, entersThroughEngine, parseNamespaceList, resolveEnterTarget } from './core/actions/enter-plan';
+import { currentContextName, EndpointError, endpointFromContext, listContexts, resolveEndpoint } from './core/engine/engine-endpoint';
+import { FileHelperImagePins } from './core/host/helper-image-pin-file';
+import { type ContainerHelperRunner, selectHelperRunner } from './core/host/helper-runners';
+import { HELPER_MODES, type HelperMode } from './core/snapshot/model';
 import * as path from 'node:path';
-import { createVolume, VolumeError, volumeNameProblem } from './core/volumes';
-import { takeSnapshot } from './core/snapshot';
-import { printable, renderSnapshotText } from './core/snapshot-text';
+import { createVolume, VolumeError, volumeNameProblem } from './core/actions/volumes';
+import { takeSnapshot } from './core/snapshot/read-snapshot';
+import { printable, renderSnapshotText } from './present/snapshot-text';
 
 const USAGE = `Usage: container-internals <command> [options]
 
@@ -32,7 +34,7 @@ Commands:
 
   contexts                 List Docker contexts with their endpoints and whether they answer
 
-Options:
+Options (before or after the command):
   --host URL               Docker endpoint: unix:///path, tcp://host:port (TLS from DOCKER_TLS_VERIFY and
                            DOCKER_CERT_PATH) or ssh://[user@]host[:port] (through the system ssh)
   --context NAME           A Docker context (default: DOCKER_HOST, DOCKER_CONTEXT, the current context,
@@ -42,20 +44,60 @@ Options:
   -h, --help               Show this help
 `;
 
-const HELPER_MODES: readonly HelperMode[] = ['auto', 'local', 'sudo', 'container', 'off'];
-
 class UsageError extends Error {}
 
 function helperModeOption(value: string | undefined): HelperMode {
   const mode = (value ?? 'auto') as HelperMode;
-  if (!HELPER_MODES.includes(mode)) throw new UsageError(`--helper must be one of ${HELPER_MODES.join(', ')}`);
+  if (!(HELPER_MODES as readonly string[]).includes(mode)) throw new UsageError(`--helper must be one of ${HELPER_MODES.join(', ')}`);
   return mode;
 }
 
-/** --host wins over --context; without either, the docker CLI's own order applies. */
-function engineFromOptions(host: string | undefined, context: string | undefined) {
-  return createEngine(resolveEndpoint({ explicit: host, context }));
+/** Options every command takes, before or after its name. */
+interface GlobalOptions {
+  host?: string | undefined;
+  context?: string | undefined;
+  helper?: string | undefined;
+  'helper-image'?: string | undefined;
 }
+
+const GLOBAL_VALUE_OPTIONS = new Set(['--host', '--context', '--helper', '--helper-image']);
+
+/** Splits `[global options] COMMAND [its arguments]`. */
+function splitCommand(argv: string[]): { globals: GlobalOptions; command: string | undefined; rest: string[]; help: boolean } {
+  const globals: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '-h' || arg === '--help') return { globals, command: undefined, rest: [], help: true };
+    const eq = arg.indexOf('=');
+    const key = eq > 0 ? arg.slice(0, eq) : arg;
+    if (GLOBAL_VALUE_OPTIONS.has(key)) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new UsageError(`${key} needs a value`);
+      globals[key.slice(2)] = value;
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option ${arg} before the command`);
+    } else {
+      return { globals, command: arg, rest: argv.slice(i + 1), help: false };
+    }
+  }
+  return { globals, command: undefined, rest: [], help: false };
+}
+
+/** --host wins over --context; without either, the docker CLI's own order applies. */
+function engineFromOptions(o: GlobalOptions) {
+  return createEngine(resolveEndpoint({ explicit: o.host, context: o.context }));
+}
+
+function helperFromOptions(o: GlobalOptions, engine: ReturnType<typeof createEngine>) {
+  return selectHelperRunner(engine, { mode: helperModeOption(o.helper), image: o['helper-image'], pins: new FileHelperImagePins() });
+}
+
+const GLOBAL_PARSE_OPTIONS = {
+  host: { type: 'string' },
+  context: { type: 'string' },
+  helper: { type: 'string' },
+  'helper-image': { type: 'string' },
+} as const;
 
 /**
  * The diagram (ELK) and the language server are large; they are separate
@@ -67,44 +109,35 @@ function loadSibling(bundle: string): unknown {
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'enter') return enterCommand(argv.slice(1));
-  if (argv[0] === 'volume') return volumeCommand(argv.slice(1));
-  if (argv[0] === 'lsp') {
-    if (!argv.includes('--stdio')) throw new UsageError('lsp speaks over stdio: use `lsp --stdio`');
-    // The server bundle starts itself (the transport comes from argv) and owns the process from here.
-    loadSibling('compose-server.js');
-    return new Promise<number>(() => undefined);
+  const { globals, command, rest: commandArgs, help } = splitCommand(argv);
+  if (help || !command) {
+    process.stdout.write(USAGE);
+    return help ? 0 : 2;
   }
-  const { values, positionals } = parseArgs({
-    args: argv,
+  if (command === 'enter') return enterCommand(commandArgs, globals);
+  if (command === 'volume') return volumeCommand(commandArgs, globals);
+  if (command === 'lsp') return lspCommand(commandArgs, globals);
+  const { values, positionals: rest } = parseArgs({
+    args: commandArgs,
     allowPositionals: true,
     strict: true,
-    options: {
-      json: { type: 'boolean' },
-      svg: { type: 'boolean' },
-      host: { type: 'string' },
-      context: { type: 'string' },
-      helper: { type: 'string' },
-      'helper-image': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: { json: { type: 'boolean' }, svg: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...GLOBAL_PARSE_OPTIONS },
   });
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
+  if (values.help) {
     process.stdout.write(USAGE);
-    return command || values.help ? 0 : 2;
+    return 0;
   }
   if (command === 'contexts') return contextsCommand();
   if (command !== 'snapshot' && command !== 'diagram') throw new UsageError(`unknown command "${command}"`);
   if (command === 'diagram' && !values.svg) throw new UsageError('diagram needs --svg (the only output format)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  const mode = helperModeOption(values.helper);
-
-  const engine = engineFromOptions(values.host, values.context);
-  const helper = await selectHelperRunner(engine, { mode, image: values['helper-image'], pins: new FileHelperImagePins() });
+  const options = { ...globals, ...values };
+  helperModeOption(options.helper);
+  const engine = engineFromOptions(options);
+  const helper = await helperFromOptions(options, engine);
   const snapshot = await takeSnapshot(engine, { helper });
   if (command === 'diagram') {
-    const { renderDiagramSvg } = loadSibling('diagram.js') as typeof import('./core/diagram-svg');
+    const { renderDiagramSvg } = loadSibling('diagram.js') as typeof import('./present/diagram-svg');
     process.stdout.write(`${await renderDiagramSvg(snapshot, { standalone: true })}\n`);
   }
   else process.stdout.write(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderSnapshotText(snapshot));
@@ -131,37 +164,51 @@ async function contextsCommand(): Promise<number> {
   return 0;
 }
 
-async function volumeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+/** The compose language server over stdio, following the engine the options name. */
+async function lspCommand(argv: string[], globals: GlobalOptions): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { stdio: { type: 'boolean' }, ...GLOBAL_PARSE_OPTIONS } });
+  if (!values.stdio) throw new UsageError('lsp speaks over stdio: use `lsp --stdio`');
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const options = { ...globals, ...values };
+  const mode = helperModeOption(options.helper);
+  const { runComposeServer } = loadSibling('compose-server.js') as typeof import('./compose/server-main');
+  // The server owns the process from here; it exits when its client says so.
+  runComposeServer({ endpoint: { explicit: options.host, context: options.context }, helper: { mode, image: options['helper-image'], pins: new FileHelperImagePins() } });
+  return new Promise<number>(() => undefined);
+}
+
+async function volumeCommand(argv: string[], globals: GlobalOptions): Promise<number> {
+  const { values: own, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { bind: { type: 'string' }, host: { type: 'string' }, context: { type: 'string' }, helper: { type: 'string' }, 'helper-image': { type: 'string' } },
+    options: { bind: { type: 'string' }, ...GLOBAL_PARSE_OPTIONS },
   });
+  const values = { ...globals, ...own };
   const [action, name, ...rest] = positionals;
   if (action !== 'create') throw new UsageError(action ? `unknown volume action "${action}"` : 'volume needs an action: create');
   if (name === undefined) throw new UsageError('volume create needs a NAME');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const problem = volumeNameProblem(name);
   if (problem) throw new VolumeError(problem);
-  const mode = helperModeOption(values.helper);
-  const engine = engineFromOptions(values.host, values.context);
+  helperModeOption(values.helper);
+  const engine = engineFromOptions(values);
   await pingEngine(engine);
-  const helper = values.bind ? await selectHelperRunner(engine, { mode, image: values['helper-image'], pins: new FileHelperImagePins() }) : { runner: null, mode: 'off' as const, reason: null };
+  const helper = values.bind ? await helperFromOptions(values, engine) : { runner: null, mode: 'off' as const, reason: null };
   const created = await createVolume(engine, { name, bindDir: values.bind }, helper);
   process.stdout.write(`${created.name}\t${created.mountpoint}\n`);
   if (created.bindDir) process.stderr.write(`bound to ${created.bindDir}${created.createdDir ? ' (created it)' : ''}\n`);
   return 0;
 }
 
-const VALUE_OPTIONS = new Set(['--ns', '--host', '--context', '--helper', '--helper-image']);
+const VALUE_OPTIONS = new Set(['--ns', ...GLOBAL_VALUE_OPTIONS]);
 
 /**
  * `enter` takes options until the container name; everything after the name
  * (or after `--`) is the command, passed on as argv without any shell.
  */
-async function enterCommand(argv: string[]): Promise<number> {
-  const options = new Map<string, string>();
+async function enterCommand(argv: string[], globals: GlobalOptions): Promise<number> {
+  const options = new Map<string, string>(Object.entries(globals).map(([k, v]) => [`--${k}`, v as string]));
   let container: string | undefined;
   let i = 0;
   for (; i < argv.length; i++) {
@@ -189,10 +236,11 @@ async function enterCommand(argv: string[]): Promise<number> {
   }
   const command = argv.slice(i);
   if (!container) throw new UsageError('enter needs a container name or id');
-  const mode = helperModeOption(options.get('--helper'));
+  const chosen: GlobalOptions = { host: options.get('--host'), context: options.get('--context'), helper: options.get('--helper'), 'helper-image': options.get('--helper-image') };
+  helperModeOption(chosen.helper);
   const namespaces = options.has('--ns') ? parseNamespaceList(options.get('--ns') as string) : [...DEFAULT_ENTER_NAMESPACES];
 
-  const engine = engineFromOptions(options.get('--host'), options.get('--context'));
+  const engine = engineFromOptions(chosen);
   await pingEngine(engine);
   const target = await resolveEnterTarget(engine, container);
   const tty = !!(process.stdin.isTTY && process.stdout.isTTY);
@@ -200,7 +248,7 @@ async function enterCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${enterBanner(target, namespaces)}\n`);
     return runAttached(await startExec(engine, target.id, { cmd: command.length ? command : ['/bin/sh'], tty }));
   }
-  const helper = await selectHelperRunner(engine, { mode, image: options.get('--helper-image'), pins: new FileHelperImagePins() });
+  const helper = await helperFromOptions(chosen, engine);
   if (!helper.runner) throw new EnterError(`cannot enter ${target.name}'s namespaces: ${helper.reason ?? 'no host helper'}`);
   const args = enterHelperArgs(target, namespaces, command.length ? command : ['/bin/sh']);
   const line = helper.runner.commandLine(args);

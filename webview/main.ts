@@ -3,8 +3,8 @@
 // the CSP refuses any inline script or handler). Pan, zoom, filter, search and
 // selection survive live updates.
 
-import { renderDiagramSvg } from '../extension/core/diagram-svg';
-import type { Snapshot } from '../extension/core/model';
+import { renderDiagramSvg } from '../extension/present/diagram-svg';
+import type { Snapshot } from '../extension/core/snapshot/model';
 import type { HostToWebview, WebviewToHost } from './protocol';
 
 interface ViewState {

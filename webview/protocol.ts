@@ -1,5 +1,5 @@
 // Typed messages between the extension host and the diagram webview.
-import type { Snapshot } from '../extension/core/model';
+import type { Snapshot } from '../extension/core/snapshot/model';
 
 /** Host → webview. */
 export type HostToWebview =

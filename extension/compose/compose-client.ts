@@ -4,27 +4,22 @@
 
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import type { SessionState } from '../ui/engine-session';
+import type { SessionState, SessionView } from '../core/session/engine-session';
+import { sessionProblemLine } from '../present/session-problem';
+import { COMPOSE_FILE_GLOB } from './compose-file-names';
 import { type ComposeServerOptions, SnapshotNotification, type SnapshotParams } from './protocol';
 
-export interface SessionLike {
-  readonly state: SessionState;
-  readonly onDidChangeState: vscode.Event<SessionState>;
-  ensureStarted(): void;
-}
-
 export function composeDocumentSelector(extraPatterns: readonly string[]): Array<{ scheme: string; pattern: string }> {
-  return ['**/{compose,docker-compose}.{yaml,yml}', ...extraPatterns].map((pattern) => ({ scheme: 'file', pattern }));
+  return [COMPOSE_FILE_GLOB, ...extraPatterns].map((pattern) => ({ scheme: 'file', pattern }));
 }
 
 function toParams(state: SessionState): SnapshotParams | null {
   if (state.kind === 'ready') return { snapshot: state.snapshot, problem: null };
-  if (state.kind === 'unreachable') return { snapshot: null, problem: `cannot reach Docker at ${state.endpoint}: ${state.reason}` };
-  if (state.kind === 'failed' || state.kind === 'misconfigured') return { snapshot: null, problem: state.reason };
-  return null;
+  const problem = sessionProblemLine(state);
+  return problem ? { snapshot: null, problem } : null;
 }
 
-export async function startComposeClient(context: vscode.ExtensionContext, session: SessionLike, log: vscode.LogOutputChannel, patterns: readonly string[]): Promise<vscode.Disposable> {
+export async function startComposeClient(context: vscode.ExtensionContext, session: SessionView, log: vscode.LogOutputChannel, patterns: readonly string[]): Promise<vscode.Disposable> {
   const module = vscode.Uri.joinPath(context.extensionUri, 'dist', 'compose-server.js').fsPath;
   const serverOptions: ServerOptions = { run: { module, transport: TransportKind.ipc }, debug: { module, transport: TransportKind.ipc } };
   const initializationOptions: ComposeServerOptions = { snapshotFromClient: true };

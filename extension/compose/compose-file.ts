@@ -35,8 +35,6 @@ export interface ComposeFile {
   directory: string;
 }
 
-export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
-
 /** docker compose's rule: lowercase, only [a-z0-9_-], starting with a letter or digit. */
 export function normalizeProjectName(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[^a-z0-9]+/, '');

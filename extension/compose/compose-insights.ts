@@ -1,8 +1,9 @@
 // What the language server says about a compose file, given the live snapshot:
 // hovers, diagnostics, code lenses, completions, definitions. Pure functions.
 
-import type { ContainerSnapshot, Snapshot } from '../core/model';
-import { describeNamespaceSharing } from '../core/snapshot-text';
+import { isLocalEndpointUrl } from '../core/engine/engine-endpoint';
+import type { ContainerSnapshot, Snapshot } from '../core/snapshot/model';
+import { describeNamespaceSharing } from '../present/snapshot-text';
 import { type ComposeFile, resolveBindSource, type ServiceEntry, type Span, type VolumeEntry } from './compose-file';
 import { LENS_COMMANDS } from './protocol';
 
@@ -31,7 +32,7 @@ export interface Lens {
 const within = (span: Span, offset: number): boolean => offset >= span.start && offset <= span.end;
 
 export function engineIsLocal(snapshot: Snapshot | null): boolean {
-  return !!snapshot?.engine.endpoint.startsWith('unix://');
+  return !!snapshot && isLocalEndpointUrl(snapshot.engine.endpoint);
 }
 
 export function containersOf(file: ComposeFile, service: string, snapshot: Snapshot | null): ContainerSnapshot[] {

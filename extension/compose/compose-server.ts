@@ -19,20 +19,22 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
-import { createEngine } from '../core/engine';
-import { resolveEndpoint } from '../core/engine-endpoint';
-import { FileHelperImagePins } from '../core/helper-image-pin-file';
-import { LiveSnapshot } from '../core/live-snapshot';
-import type { Snapshot } from '../core/model';
+import { EngineSession, type SessionTarget } from '../core/session/engine-session';
+import { sessionProblemLine } from '../present/session-problem';
+import type { Snapshot } from '../core/snapshot/model';
 import { type ComposeFile, parseComposeFile, type Span } from './compose-file';
 import { definitionAt, diagnose, hoverAt, type InsightContext, lensesFor, networkModeCompletions } from './compose-insights';
 import { type ComposeServerOptions, SnapshotNotification } from './protocol';
 
-export function startComposeServer(connection: Connection): void {
+/**
+ * `standalone`: which engine to follow when the client does not push
+ * snapshots (the CLI's `lsp --stdio`, with its --host, --context and --helper).
+ */
+export function startComposeServer(connection: Connection, standalone: SessionTarget): void {
   const documents = new TextDocuments(TextDocument);
   let snapshot: Snapshot | null = null;
   let problem: string | null = 'waiting for the first look at the Docker engine';
-  let live: LiveSnapshot | null = null;
+  let session: EngineSession | null = null;
   let lensRefresh = false;
 
   const context = (): InsightContext => ({ snapshot, problem, exists: (p) => fs.existsSync(p) });
@@ -64,17 +66,15 @@ export function startComposeServer(connection: Connection): void {
     const options = (params.initializationOptions ?? {}) as ComposeServerOptions;
     lensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     if (!options.snapshotFromClient) {
-      try {
-        live = new LiveSnapshot(createEngine(resolveEndpoint()), { helper: { mode: 'auto', pins: new FileHelperImagePins() } });
-        live.onDidChange((state) => {
-          if (state.kind === 'ready') stateChanged(state.snapshot, null);
-          else if (state.kind === 'unreachable') stateChanged(null, `cannot reach Docker at ${state.endpoint}: ${state.reason}`);
-          else if (state.kind === 'failed') stateChanged(null, state.reason);
-        });
-        live.start();
-      } catch (error) {
-        problem = (error as Error).message;
-      }
+      session = new EngineSession('lsp', 'compose language server', standalone, (level, message) => connection.console[level === 'warn' ? 'warn' : level](message));
+      session.onDidChangeState((state) => {
+        if (state.kind === 'ready') stateChanged(state.snapshot, null);
+        else {
+          const why = sessionProblemLine(state);
+          if (why) stateChanged(null, why);
+        }
+      });
+      session.ensureStarted();
     }
     return {
       capabilities: {
@@ -121,7 +121,7 @@ export function startComposeServer(connection: Connection): void {
     return target ? Location.create(pathToFileURL(target).href, Range.create(0, 0, 0, 0)) : null;
   });
 
-  connection.onShutdown(() => live?.dispose());
+  connection.onShutdown(() => session?.dispose());
   documents.listen(connection);
   connection.listen();
 }

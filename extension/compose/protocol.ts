@@ -1,7 +1,7 @@
 // Typed custom messages between the compose language client (in VS Code) and
 // the language server. Standard LSP covers the rest.
 import { NotificationType } from 'vscode-jsonrpc';
-import type { Snapshot } from '../core/model';
+import type { Snapshot } from '../core/snapshot/model';
 
 export interface SnapshotParams {
   /** The engine's current snapshot, or null when there is none. */

@@ -36,13 +36,15 @@ IP_TIMEOUT=5
 
 die_json() {
   # $1 is always a fixed message chosen by this script, never caller data.
-  printf '{"format":"container-internals-helper","version":%s,"ok":false,"error":"%s"}\n' "$HELPER_VERSION" "$1"
+  envelope false
+  printf ',"error":"%s"}\n' "$1"
   exit 2
 }
 
 ok_json() {
   # $1: a JSON fragment built by this script from numbers and fixed words only.
-  printf '{"format":"container-internals-helper","version":%s,"ok":true%s}\n' "$HELPER_VERSION" "$1"
+  envelope true
+  printf '%s}\n' "$1"
 }
 
 is_number() {
@@ -173,10 +175,23 @@ make_tmp() {
   trap 'trap "" TERM INT HUP PIPE; rm -rf "$tmp"; kill 0 2>/dev/null; exit 143' TERM INT HUP PIPE
 }
 
-# collect PID:ID...: namespaces and links of each container process the
-# engine reported, verified first. Prints one document with every pid's
-# verdict, the host reference, namespace inodes and `ip -j -d addr` per netns.
-collect() {
+# The opening of every reply: which format, which version, and whether it worked.
+envelope() {
+  printf '{"format":"container-internals-helper","version":%s,"ok":%s' "$HELPER_VERSION" "$1"
+}
+
+# verdict PID ID VERIFIED REASON: appends one pid's verdict to $verdicts.
+# REASON is a fixed word of this script (or null); PID and ID were validated.
+verdict() {
+  if [ "$4" = null ]; then
+    verdicts="$verdicts{\"pid\":$1,\"id\":\"$2\",\"verified\":$3,\"reason\":null},"
+  else
+    verdicts="$verdicts{\"pid\":$1,\"id\":\"$2\",\"verified\":$3,\"reason\":\"$4\"},"
+  fi
+}
+
+# collect step 1: PID:ID arguments, validated, into $pairs and $all_ids.
+parse_pairs() {
   all_ids=""
   pairs=""
   for a in "$@"; do
@@ -188,29 +203,34 @@ collect() {
     all_ids="$all_ids $id"
     pairs="$pairs $p:$id"
   done
-  make_tmp
+}
 
-  # Verify each pid: its cgroup names its container, and note its start time.
+# collect step 2: each pid whose cgroup names its container goes into $good
+# as PID:ID:START:PPID; the others get their verdict now.
+verify_pids() {
   verdicts=""
   good=""
   for a in $pairs; do
     p=${a%%:*}
     id=${a#*:}
     if ! read_stat "$p"; then
-      verdicts="$verdicts{\"pid\":$p,\"id\":\"$id\",\"verified\":false,\"reason\":\"gone\"},"
+      verdict "$p" "$id" false gone
     elif ! cgroup_names "$p" "$id"; then
-      verdicts="$verdicts{\"pid\":$p,\"id\":\"$id\",\"verified\":false,\"reason\":\"cgroup\"},"
+      verdict "$p" "$id" false cgroup
     else
       good="$good $p:$id:$st_start:$st_ppid"
     fi
   done
+}
 
-  # The host, for Docker, is wherever containerd runs: what --network host
-  # and --pid host join. The parent of a verified container init (the shim,
-  # or conmon) is there, and its parentage cannot be forged from inside a
-  # container. It must not itself sit in a container's cgroup, and must be
-  # older than its child. PID 1 of this pid namespace comes next (no
-  # container of this engine can be it), then this script itself.
+# collect step 3: the host, into $ref, $ref_source and $ref_start.
+# The host, for Docker, is wherever containerd runs: what --network host
+# and --pid host join. The parent of a verified container init (the shim,
+# or conmon) is there, and its parentage cannot be forged from inside a
+# container. It must not itself sit in a container's cgroup, and must be
+# older than its child. PID 1 of this pid namespace comes next (no
+# container of this engine can be it), then this script itself.
+find_host_reference() {
   ref=""
   ref_source=self
   for g in $good; do
@@ -237,11 +257,15 @@ collect() {
     ref_source=self
     ref_start=0
   fi
+}
 
-  # One stat for every namespace of every pid: spawning readlink per namespace
-  # per pid costs about a second for a hundred containers. stat -L follows the
-  # nsfs magic link, and the inode it reports is the namespace id shown as
-  # net:[INODE] by readlink.
+# collect step 4: the inode of every namespace of the host and of each
+# verified pid, into $tmp/ns (JSON pairs) and $tmp/net (one line per netns file).
+# One stat for every namespace of every pid: spawning readlink per namespace
+# per pid costs about a second for a hundred containers. stat -L follows the
+# nsfs magic link, and the inode it reports is the namespace id shown as
+# net:[INODE] by readlink.
+stat_namespaces() {
   nsfiles=""
   netfiles=" /proc/$ref/ns/net"
   for t in $NS_TYPES; do
@@ -259,10 +283,11 @@ collect() {
   stat -L -c '["%n",%i],' $nsfiles > "$tmp/ns" 2>/dev/null
   # shellcheck disable=SC2086
   stat -L -c '%n %i' $netfiles > "$tmp/net" 2>/dev/null
+}
 
-  # Each distinct network namespace is read once, with `ip` (netlink only),
-  # a few at a time.
-  pick_ip
+# collect step 5: each distinct network namespace read once, with `ip`
+# (netlink only), a few at a time, into $tmp/h.INODE and $tmp/l.INODE.
+read_network_namespaces() {
   printf '},' > "$tmp/close"
   seen=" "
   parts=""
@@ -291,9 +316,12 @@ collect() {
     fi
   done < "$tmp/net"
   finish_batch
+}
 
-  # A pid whose start time changed was reused while we read: its readings
-  # belong to someone else, so it is reported unverified and its facts dropped.
+# collect step 6: a pid whose start time changed was reused while we read:
+# its readings belong to someone else, so it is reported unverified and its
+# facts dropped. The host reference must have held too.
+recheck_pids() {
   for g in $good; do
     p=${g%%:*}
     rest=${g#*:}
@@ -301,17 +329,21 @@ collect() {
     rest=${rest#*:}
     start=${rest%%:*}
     if read_stat "$p" && [ "$st_start" = "$start" ]; then
-      verdicts="$verdicts{\"pid\":$p,\"id\":\"$id\",\"verified\":true,\"reason\":null},"
+      verdict "$p" "$id" true null
     else
-      verdicts="$verdicts{\"pid\":$p,\"id\":\"$id\",\"verified\":false,\"reason\":\"reused\"},"
+      verdict "$p" "$id" false reused
     fi
   done
   if [ "$ref_source" != self ] && ! { read_stat "$ref" && [ "$st_start" = "$ref_start" ]; }; then
     die_json "the host reference process ended while it was read; try again"
   fi
+}
 
-  printf '{"format":"container-internals-helper","version":%s,"ok":true,"ipMode":"%s","reference":{"pid":%s,"source":"%s","netns":%s},"pids":[%snull],"namespaces":[' \
-    "$HELPER_VERSION" "$IP_MODE" "$ref" "$ref_source" "${ref_net:-null}" "$verdicts"
+# collect step 7: the one reply, stitched from the pieces in $tmp.
+print_collect() {
+  envelope true
+  printf ',"ipMode":"%s","reference":{"pid":%s,"source":"%s","netns":%s},"pids":[%snull],"namespaces":[' \
+    "$IP_MODE" "$ref" "$ref_source" "${ref_net:-null}" "$verdicts"
   printf 'null],"netns":[' > "$tmp/mid"
   printf 'null]}\n' > "$tmp/end"
   set -- "$tmp/ns" "$tmp/mid"
@@ -320,6 +352,21 @@ collect() {
     set -- "$@" "$tmp/h.$ino" "$tmp/l.$ino" "$tmp/close"
   done
   cat "$@" "$tmp/end"
+}
+
+# collect PID:ID...: namespaces and links of each container process the
+# engine reported, verified first. Prints one document with every pid's
+# verdict, the host reference, namespace inodes and `ip -j -d addr` per netns.
+collect() {
+  parse_pairs "$@"
+  make_tmp
+  verify_pids
+  find_host_reference
+  stat_namespaces
+  pick_ip
+  read_network_namespaces
+  recheck_pids
+  print_collect
 }
 
 # enter PID:ID [NAMESPACE...] -- COMMAND [ARGS...]

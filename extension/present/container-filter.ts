@@ -3,7 +3,7 @@
 // networks or compose project/service, or only one of them with a prefix
 // (name:, image:, network:, project:). Case does not matter.
 
-import type { ContainerSnapshot } from './model';
+import type { ContainerSnapshot } from '../core/snapshot/model';
 
 const FIELDS = ['name', 'image', 'network', 'project'] as const;
 type Field = (typeof FIELDS)[number];

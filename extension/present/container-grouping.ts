@@ -1,8 +1,8 @@
 // Groups for the Containers view: by network namespace, Docker network or
 // compose project. A container can sit in several Docker-network groups.
 
-import { compareNatural } from './natural-order';
-import type { ContainerSnapshot, Snapshot } from './model';
+import { compareNatural } from '../core/common/natural-order';
+import type { ContainerSnapshot, Snapshot } from '../core/snapshot/model';
 
 export type GroupBy = 'none' | 'netns' | 'network' | 'project';
 

@@ -13,7 +13,7 @@
 
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
-import type { ContainerSnapshot, InterfaceSnapshot, Snapshot } from './model';
+import type { ContainerSnapshot, InterfaceSnapshot, Snapshot } from '../core/snapshot/model';
 
 export interface DiagramOptions {
   /** Include a <style> block with light-theme colours, for a standalone file. The webview styles it itself. */

@@ -1,7 +1,7 @@
 // The human-readable rendering of a Snapshot, for `snapshot` without --json.
 
-import type { ContainerSnapshot, InterfaceSnapshot, MountSnapshot, NamespaceType, Snapshot } from './model';
-import { NAMESPACE_TYPES } from './model';
+import type { ContainerSnapshot, InterfaceSnapshot, MountSnapshot, NamespaceType, Snapshot } from '../core/snapshot/model';
+import { NAMESPACE_TYPES } from '../core/snapshot/model';
 
 /** Names, labels and paths come from users; never let them move the cursor or fake lines in a terminal. */
 export function printable(text: string): string {
@@ -9,13 +9,28 @@ export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => (ch === '\n' ? '\\n' : ch === '\t' ? '\\t' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
-export function describeNamespaceSharing(snapshot: Snapshot, container: ContainerSnapshot, type: NamespaceType): string {
+/** Whose a container's namespace of one type is: unknown (not read), the host's, its own, or shared with other containers. */
+export type NamespaceSharing = { kind: 'unknown' } | { kind: 'host' } | { kind: 'own' } | { kind: 'shared'; with: string[] };
+
+export function namespaceSharing(snapshot: Snapshot, container: ContainerSnapshot, type: NamespaceType): NamespaceSharing {
   const inode = container.namespaces[type];
-  if (inode === null) return '';
+  if (inode === null) return { kind: 'unknown' };
   const group = snapshot.namespaceGroups.find((g) => g.type === type && g.inode === inode);
-  if (group?.isHost) return 'host';
+  if (group?.isHost) return { kind: 'host' };
   const others = (group?.containers ?? []).filter((n) => n !== container.name);
-  return others.length ? `shared with ${others.join(', ')}` : 'own';
+  return others.length ? { kind: 'shared', with: others } : { kind: 'own' };
+}
+
+export function describeNamespaceSharing(snapshot: Snapshot, container: ContainerSnapshot, type: NamespaceType): string {
+  const sharing = namespaceSharing(snapshot, container, type);
+  switch (sharing.kind) {
+    case 'unknown':
+      return '';
+    case 'shared':
+      return `shared with ${sharing.with.join(', ')}`;
+    default:
+      return sharing.kind;
+  }
 }
 
 export function describeMount(m: MountSnapshot): string {

@@ -4,17 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../../webview/protocol';
-import type { SessionState } from './engine-session';
+import type { SessionState, SessionView } from '../core/session/engine-session';
+import { sessionProblemLine } from '../present/session-problem';
 
-/** What a diagram draws: the main session, or one engine of the Engines view. */
-export interface DiagramSource {
-  /** One panel per key. */
-  readonly key: string;
-  readonly title: string;
-  readonly state: SessionState;
-  onDidChangeState(listener: (state: SessionState) => void): { dispose(): void };
-  ensureStarted(): void;
-}
 
 export class DiagramPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, DiagramPanel>();
@@ -23,7 +15,7 @@ export class DiagramPanel implements vscode.Disposable {
   private pendingFocus: string | null = null;
   private stale = false;
 
-  static show(extensionUri: vscode.Uri, session: DiagramSource, log: vscode.LogOutputChannel, focus?: string): DiagramPanel {
+  static show(extensionUri: vscode.Uri, session: SessionView, log: vscode.LogOutputChannel, focus?: string): DiagramPanel {
     session.ensureStarted();
     let panel = DiagramPanel.panels.get(session.key);
     if (!panel) {
@@ -42,7 +34,7 @@ export class DiagramPanel implements vscode.Disposable {
 
   readonly panel: vscode.WebviewPanel;
 
-  private constructor(extensionUri: vscode.Uri, private readonly session: DiagramSource, private readonly log: vscode.LogOutputChannel) {
+  private constructor(extensionUri: vscode.Uri, private readonly session: SessionView, private readonly log: vscode.LogOutputChannel) {
     const assets = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     this.panel = vscode.window.createWebviewPanel('containerInternals.diagram', session.title, vscode.ViewColumn.Active, {
       enableScripts: true,
@@ -104,8 +96,10 @@ export class DiagramPanel implements vscode.Disposable {
     this.stale = false;
     // The rows-only first look has no namespaces or wiring: nothing to draw yet.
     if (state.kind === 'ready' && !state.snapshot.preliminary) this.post({ type: 'snapshot', snapshot: state.snapshot });
-    else if (state.kind === 'unreachable') this.post({ type: 'problem', message: `Cannot reach Docker at ${state.endpoint}: ${state.reason}` });
-    else if (state.kind === 'failed' || state.kind === 'misconfigured') this.post({ type: 'problem', message: state.reason });
+    else {
+      const problem = sessionProblemLine(state);
+      if (problem) this.post({ type: 'problem', message: problem });
+    }
   }
 
   focus(container: string): void {

@@ -2,7 +2,7 @@
 // output and resizes flow through; the exit code is shown when it ends.
 
 import * as vscode from 'vscode';
-import type { AttachedProcess } from '../core/attached-process';
+import type { AttachedProcess } from '../core/engine/attached-process';
 
 const TRANSCRIPT_LIMIT = 64 * 1024;
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { HelperMode } from '../core/model';
+import { HELPER_MODES, type HelperMode } from '../core/snapshot/model';
 
-import type { GroupBy } from '../core/container-grouping';
+import type { GroupBy } from '../present/container-grouping';
 
 export type { GroupBy };
 export const GROUP_BY_VALUES: readonly GroupBy[] = ['none', 'netns', 'network', 'project'];
@@ -27,7 +27,7 @@ export function readSettings(): ExtensionSettings {
   return {
     dockerHost: c.get<string>('dockerHost', '').trim(),
     context: c.get<string>('context', '').trim(),
-    helperMode: (['auto', 'local', 'sudo', 'container', 'off'].includes(mode) ? mode : 'auto') as HelperMode,
+    helperMode: ((HELPER_MODES as readonly string[]).includes(mode) ? mode : 'auto') as HelperMode,
     helperImage: c.get<string>('helperImage', '').trim(),
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'none',
     engines: c.get<string[]>('engines', []).map((e) => e.trim()).filter(Boolean),

@@ -6,11 +6,11 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { createEngine } from '../../extension/core/engine';
-import { resolveEndpoint } from '../../extension/core/engine-endpoint';
-import { parseHelperOutput } from '../../extension/core/helper-output';
-import { ContainerHelperRunner, LocalHelperRunner } from '../../extension/core/helper-runners';
-import type { Snapshot } from '../../extension/core/model';
+import { createEngine } from '../../extension/core/engine/engine';
+import { resolveEndpoint } from '../../extension/core/engine/engine-endpoint';
+import { parseHelperOutput } from '../../extension/core/host/helper-output';
+import { ContainerHelperRunner, LocalHelperRunner } from '../../extension/core/host/helper-runners';
+import type { Snapshot } from '../../extension/core/snapshot/model';
 import { startFaultyEngine } from './faulty-engine';
 import { CLI, cli, docker, inspectPid, LAB_IMAGE, LAB_LABEL, requireLab, waitFor } from './lab';
 

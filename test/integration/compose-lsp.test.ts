@@ -3,11 +3,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { CLI, docker, requireLab } from './lab';
+import { waitFor } from '../wait-for';
 
 interface Diagnostic { range: { start: { line: number } }; message: string; code?: string; severity: number }
 
@@ -83,5 +85,37 @@ describe('compose language server over stdio', () => {
     const lenses = (await rpc.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ range: { start: { line: number } }; command: { title: string; command: string; arguments: unknown[] } }>;
     assert.deepEqual([...new Set(lenses.map((l) => l.range.start.line))], [2]);
     assert.deepEqual(lenses.map((l) => l.command.command), ['containerInternals.attachShell', 'containerInternals.enterNamespaces', 'containerInternals.showInDiagram', 'containerInternals.revealContainer']);
+  });
+});
+
+describe('compose language server over stdio, with global options', () => {
+  it('follows the engine --host names (before or after the command), not the default one', async () => {
+    const missing = `unix://${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ci-lsp-')), 'no-engine.sock')}`;
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ci-lsp-ws-')), 'compose.yaml');
+    const text = ['services:', '  web:', '    image: busybox', ''].join('\n');
+    fs.writeFileSync(file, text);
+    const uri = pathToFileURL(file).href;
+    for (const args of [['--host', missing, 'lsp', '--stdio'], ['lsp', '--stdio', '--host', missing]]) {
+      const server = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const rpc = createMessageConnection(new StreamMessageReader(server.stdout as NodeJS.ReadableStream), new StreamMessageWriter(server.stdin as NodeJS.WritableStream));
+      rpc.listen();
+      try {
+        await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+        await rpc.sendNotification('initialized', {});
+        await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+        let value = '';
+        await waitFor('a hover that names the endpoint given', async () => {
+          const h = (await rpc.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 3 } })) as { contents: { value: string } } | null;
+          value = h?.contents.value ?? '';
+          return value.includes(`Cannot reach Docker at ${missing}`);
+        });
+        assert.match(value, /the socket does not exist/);
+      } finally {
+        await rpc.sendRequest('shutdown').catch(() => undefined);
+        await rpc.sendNotification('exit').catch(() => undefined);
+        rpc.dispose();
+        server.kill();
+      }
+    }
   });
 });

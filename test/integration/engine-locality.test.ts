@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Snapshot } from '../../extension/core/model';
+import type { Snapshot } from '../../extension/core/snapshot/model';
 import { cli, LAB_IMAGE, requireLab, ROOT, run } from './lab';
 
 const state = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-far-engine-'));

@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { detectShell, ExecError, execCollect, startExec } from '../../extension/core/attached-process';
-import { createEngine } from '../../extension/core/engine';
-import { resolveEndpoint } from '../../extension/core/engine-endpoint';
+import { detectShell, ExecError, execCollect, startExec } from '../../extension/core/engine/attached-process';
+import { createEngine } from '../../extension/core/engine/engine';
+import { resolveEndpoint } from '../../extension/core/engine/engine-endpoint';
 import { CLI, cli, docker, LAB_IMAGE, LAB_LABEL, requireLab, run } from './lab';
 
 const engine = createEngine(resolveEndpoint({ env: {} }));

@@ -4,12 +4,12 @@
 // create and rm) against the real lab engine, then the comparison.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createEngine } from '../../extension/core/engine';
-import { resolveEndpoint } from '../../extension/core/engine-endpoint';
-import { LocalHelperRunner } from '../../extension/core/helper-runners';
-import { LiveSnapshot } from '../../extension/core/live-snapshot';
-import type { Snapshot } from '../../extension/core/model';
-import { takeSnapshot } from '../../extension/core/snapshot';
+import { createEngine } from '../../extension/core/engine/engine';
+import { resolveEndpoint } from '../../extension/core/engine/engine-endpoint';
+import { LocalHelperRunner } from '../../extension/core/host/helper-runners';
+import { LiveSnapshot } from '../../extension/core/snapshot/live-snapshot';
+import type { Snapshot } from '../../extension/core/snapshot/model';
+import { takeSnapshot } from '../../extension/core/snapshot/read-snapshot';
 import { docker, LAB_IMAGE, LAB_LABEL, requireLab, run, waitFor } from './lab';
 
 const OPERATIONS = 220;

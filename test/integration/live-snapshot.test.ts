@@ -5,9 +5,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createEngine } from '../../extension/core/engine';
-import { parseEndpointUrl } from '../../extension/core/engine-endpoint';
-import { LiveSnapshot, type LiveState } from '../../extension/core/live-snapshot';
+import { createEngine } from '../../extension/core/engine/engine';
+import { parseEndpointUrl } from '../../extension/core/engine/engine-endpoint';
+import { LiveSnapshot, type LiveState } from '../../extension/core/snapshot/live-snapshot';
 import { startFaultyEngine } from './faulty-engine';
 import { docker, LAB_IMAGE, LAB_LABEL, requireLab } from './lab';
 

@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { execCollect } from '../../extension/core/attached-process';
-import { createEngine } from '../../extension/core/engine';
-import { parseEndpointUrl } from '../../extension/core/engine-endpoint';
-import type { Snapshot } from '../../extension/core/model';
+import { execCollect } from '../../extension/core/engine/attached-process';
+import { createEngine } from '../../extension/core/engine/engine';
+import { parseEndpointUrl } from '../../extension/core/engine/engine-endpoint';
+import type { Snapshot } from '../../extension/core/snapshot/model';
 import { CLI, docker, LAB_IMAGE, requireLab, ROOT, type Run } from './lab';
 
 const TLS_PORT = 23760;

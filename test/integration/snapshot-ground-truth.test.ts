@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { before, describe, it } from 'node:test';
-import type { ContainerSnapshot, Snapshot } from '../../extension/core/model';
-import { NAMESPACE_TYPES } from '../../extension/core/model';
+import type { ContainerSnapshot, Snapshot } from '../../extension/core/snapshot/model';
+import { NAMESPACE_TYPES } from '../../extension/core/snapshot/model';
 import { cli, docker, requireLab, run } from './lab';
 
 interface Link { ifindex: number; ifname: string; link_index?: number; address?: string; link_type: string; master?: string; mtu: number; operstate: string; linkinfo?: { info_kind?: string }; addr_info?: Array<{ local: string; prefixlen: number }> }

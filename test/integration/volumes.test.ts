@@ -5,12 +5,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { listContainerDirectory, readContainerFile, statContainerPath, writeContainerFile, GO_MODE_DIR } from '../../extension/core/container-files';
-import { createEngine } from '../../extension/core/engine';
-import { resolveEndpoint } from '../../extension/core/engine-endpoint';
-import { parseHelperReply } from '../../extension/core/helper-output';
-import { ContainerHelperRunner, LocalHelperRunner } from '../../extension/core/helper-runners';
-import { hiddenByMount, readHostFile } from '../../extension/core/mount-shadow';
+import { listContainerDirectory, readContainerFile, statContainerPath, writeContainerFile, GO_MODE_DIR } from '../../extension/core/actions/container-files';
+import { createEngine } from '../../extension/core/engine/engine';
+import { resolveEndpoint } from '../../extension/core/engine/engine-endpoint';
+import { parseHelperReply } from '../../extension/core/host/helper-output';
+import { ContainerHelperRunner, LocalHelperRunner } from '../../extension/core/host/helper-runners';
+import { hiddenByMount, readHostFile } from '../../extension/core/actions/mount-shadow';
 import { cli, docker, LAB_IMAGE, requireLab, run } from './lab';
 
 const engine = createEngine(resolveEndpoint({ env: {} }));

@@ -4,8 +4,8 @@
 
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import type { Engine } from './engine';
-import { firstLine } from './engine';
+import type { Engine } from '../engine/engine';
+import { firstLine } from '../common/first-line';
 
 export interface PathStat {
   name: string;

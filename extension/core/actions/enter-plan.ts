@@ -1,9 +1,9 @@
 // What `enter` means, independent of who runs it: the container's pid, the
 // namespaces to join, the command, and the helper arguments that do it.
 
-import type { Engine } from './engine';
-import { firstLine } from './engine';
-import type { NamespaceType } from './model';
+import type { Engine } from '../engine/engine';
+import { firstLine } from '../common/first-line';
+import type { NamespaceType } from '../snapshot/model';
 
 export const ENTERABLE_NAMESPACES = ['net', 'pid', 'uts', 'ipc', 'mnt', 'cgroup', 'user'] as const;
 export type EnterableNamespace = (typeof ENTERABLE_NAMESPACES)[number] & NamespaceType;

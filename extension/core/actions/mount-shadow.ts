@@ -7,10 +7,10 @@
 // that climb out of it, FIFOs, names with any byte. So each read names the
 // root it must stay inside, the helper proves it does, and names arrive as bytes.
 
-import type { Engine } from './engine';
-import { firstLine } from './engine';
-import { decodeNameBytes, parseHelperReply } from './helper-output';
-import type { HelperSelection } from './helper-runners';
+import type { Engine } from '../engine/engine';
+import { firstLine } from '../common/first-line';
+import { decodeNameBytes, parseHelperReply } from '../host/helper-output';
+import type { HelperSelection } from '../host/helper-runners';
 
 export class MountShadowError extends Error {}
 

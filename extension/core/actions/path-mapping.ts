@@ -3,7 +3,7 @@
 // path is the one with the deepest destination that contains it.
 
 import * as path from 'node:path';
-import type { MountSnapshot } from './model';
+import type { MountSnapshot } from '../snapshot/model';
 
 export interface ContainerPathMatch {
   containerPath: string;

@@ -3,10 +3,10 @@
 // which the host helper creates first when it is missing. Nothing is left
 // half-made: if the volume cannot be created, the directories made for it go too.
 
-import type { Engine } from './engine';
-import { firstLine } from './engine';
-import { parseHelperReply } from './helper-output';
-import type { HelperSelection } from './helper-runners';
+import type { Engine } from '../engine/engine';
+import { firstLine } from '../common/first-line';
+import { parseHelperReply } from '../host/helper-output';
+import type { HelperSelection } from '../host/helper-runners';
 
 export class VolumeError extends Error {}
 

@@ -5,9 +5,9 @@
 import type { Duplex } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { Emitter } from './disposable';
+import { Emitter } from '../common/disposable';
 import type { Engine } from './engine';
-import { firstLine } from './engine';
+import { firstLine } from '../common/first-line';
 
 export interface AttachedProcess {
   /** Output as it arrives (stdout and stderr interleaved, as a terminal shows them). */

@@ -210,3 +210,8 @@ function readTlsMaterial(certPath: string | undefined, raw: string): EngineEndpo
 export function isLocalEndpoint(endpoint: EngineEndpoint): boolean {
   return endpoint.kind === 'unix';
 }
+
+/** The same, for an endpoint URL as a snapshot carries it. */
+export function isLocalEndpointUrl(url: string): boolean {
+  return url.startsWith('unix://');
+}

@@ -2,8 +2,9 @@
 // Nothing here polls: while the stream is up the engine is not asked anything.
 
 import type { Readable } from 'node:stream';
-import { Emitter, type Disposable } from './disposable';
-import { type Engine, firstLine } from './engine';
+import { Emitter, type Disposable } from '../common/disposable';
+import type { Engine } from './engine';
+import { firstLine } from '../common/first-line';
 
 export interface EngineEvent {
   type: string;

@@ -6,8 +6,8 @@
 
 import { readFile } from 'node:fs/promises';
 import * as os from 'node:os';
-import type { Engine } from './engine';
-import { firstLine } from './engine';
+import type { Engine } from '../engine/engine';
+import { firstLine } from '../common/first-line';
 
 export interface Locality {
   local: boolean;

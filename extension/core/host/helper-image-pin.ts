@@ -5,8 +5,8 @@
 // used on an engine is remembered, and a tag that later names another image is
 // refused until the user names the new id (or digest) in the setting.
 
-import type { Engine } from './engine';
-import { firstLine } from './engine';
+import type { Engine } from '../engine/engine';
+import { firstLine } from '../common/first-line';
 
 /** Remembered ids, by engine and tag. The extension keeps them in its global state; the CLI in a file. */
 export interface HelperImagePins {

@@ -1,7 +1,7 @@
 // Validation of what the host helper prints. Its output crosses a trust
 // boundary (another process, maybe another machine), so nothing is assumed.
 
-import { NAMESPACE_TYPES, type NamespaceInodes, type NamespaceType } from './model';
+import { NAMESPACE_TYPES, type NamespaceInodes, type NamespaceType } from '../snapshot/model';
 
 export const HELPER_FORMAT = 'container-internals-helper';
 export const HELPER_VERSION = 2;

@@ -6,13 +6,14 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { type Duplex, PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { attach, type AttachedProcess } from './attached-process';
-import helperScript from '../helper/host-helper.sh';
-import { type Engine, firstLine, pingEngine } from './engine';
-import { isLocalEndpoint } from './engine-endpoint';
+import { attach, type AttachedProcess } from '../engine/attached-process';
+import helperScript from '../../helper/host-helper.sh';
+import { type Engine, pingEngine } from '../engine/engine';
+import { firstLine } from '../common/first-line';
+import { isLocalEndpoint } from '../engine/engine-endpoint';
 import { checkEngineIsThisMachine } from './engine-locality';
 import { type HelperImagePins, pinHelperImage } from './helper-image-pin';
-import type { HelperMode, ResolvedHelperMode } from './model';
+import type { HelperMode, ResolvedHelperMode } from '../snapshot/model';
 
 export const HELPER_SCRIPT: string = helperScript;
 export const DEFAULT_HELPER_IMAGE = 'busybox:latest';
@@ -123,34 +124,34 @@ export function runProcess(command: string, args: readonly string[], timeoutMs: 
   });
 }
 
-export class LocalHelperRunner implements HelperRunner {
-  readonly mode = 'local' as const;
-  readonly description = 'local (this process is root)';
+/** A helper that runs as a process on this machine: only how it is started differs. */
+abstract class ProcessHelperRunner implements HelperRunner {
+  abstract readonly mode: 'local' | 'sudo';
+  abstract readonly description: string;
+  abstract commandLine(args: readonly string[]): { command: string; args: string[] };
   run(args: readonly string[], timeoutMs = DEFAULT_HELPER_TIMEOUT_MS): Promise<HelperRunResult> {
     const line = this.commandLine(args);
     return runProcess(line.command, line.args, timeoutMs);
-  }
-  commandLine(args: readonly string[]): { command: string; args: string[] } {
-    return { command: 'sh', args: ['-c', HELPER_SCRIPT, 'container-internals-helper', ...args] };
   }
   ownsContainer(): boolean {
     return false;
   }
 }
 
-export class SudoHelperRunner implements HelperRunner {
+export class LocalHelperRunner extends ProcessHelperRunner {
+  readonly mode = 'local' as const;
+  readonly description = 'local (this process is root)';
+  commandLine(args: readonly string[]): { command: string; args: string[] } {
+    return { command: 'sh', args: ['-c', HELPER_SCRIPT, 'container-internals-helper', ...args] };
+  }
+}
+
+export class SudoHelperRunner extends ProcessHelperRunner {
   readonly mode = 'sudo' as const;
   readonly description = 'sudo -n';
-  run(args: readonly string[], timeoutMs = DEFAULT_HELPER_TIMEOUT_MS): Promise<HelperRunResult> {
-    const line = this.commandLine(args);
-    return runProcess(line.command, line.args, timeoutMs);
-  }
   commandLine(args: readonly string[]): { command: string; args: string[] } {
     // -n: never prompt. A password prompt would hang a tree refresh.
     return { command: 'sudo', args: ['-n', 'sh', '-c', HELPER_SCRIPT, 'container-internals-helper', ...args] };
-  }
-  ownsContainer(): boolean {
-    return false;
   }
 }
 

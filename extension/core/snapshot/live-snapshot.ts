@@ -4,12 +4,14 @@
 // while the events stream is down. One owner of every refresh trigger, so callers (the
 // tree, the diagram, the language server) never schedule their own.
 
-import { Emitter, type Disposable } from './disposable';
-import { type Engine, EngineUnreachableError, firstLine } from './engine';
-import { EngineEventStream, type EngineEvent } from './engine-events';
-import { type HelperOptions, type HelperSelection, selectHelperRunner } from './helper-runners';
+import { Emitter, type Disposable } from '../common/disposable';
+import { type Engine } from '../engine/engine';
+import { EngineUnreachableError } from '../engine/engine-errors';
+import { firstLine } from '../common/first-line';
+import { EngineEventStream, type EngineEvent, type EventStreamOptions, type StreamState } from '../engine/engine-events';
+import { type HelperOptions, type HelperSelection, selectHelperRunner } from '../host/helper-runners';
 import type { Snapshot } from './model';
-import { applyEvents, readAllInputs } from './snapshot';
+import { applyEvents, readAllInputs } from './read-snapshot';
 import { snapshotFromInputs, type SnapshotInputs } from './snapshot-inputs';
 import { withoutContainer } from './snapshot-edits';
 
@@ -20,6 +22,30 @@ export type LiveState =
   | { kind: 'ready'; snapshot: Snapshot; liveUpdates?: string | null }
   | { kind: 'unreachable'; endpoint: string; reason: string }
   | { kind: 'failed'; endpoint: string; reason: string };
+
+/** What the live model needs of an events stream (EngineEventStream is one). */
+export interface EventSource extends Disposable {
+  readonly state: StreamState;
+  readonly refusedBecause: string | null;
+  readonly onEvent: (listener: (event: EngineEvent) => void) => Disposable;
+  readonly onState: (listener: (state: StreamState) => void) => Disposable;
+  start(): void;
+}
+
+/** The I/O a LiveSnapshot does. Injectable, so that its timing (debounce, coalescing, polling) is tested without a daemon. */
+export interface LiveSnapshotIo {
+  selectHelper(engine: Engine, options: HelperOptions): Promise<HelperSelection>;
+  readAll: typeof readAllInputs;
+  apply: typeof applyEvents;
+  openEvents(engine: Engine, options: EventStreamOptions): EventSource;
+}
+
+const ENGINE_IO: LiveSnapshotIo = {
+  selectHelper: selectHelperRunner,
+  readAll: readAllInputs,
+  apply: applyEvents,
+  openEvents: (engine, options) => new EngineEventStream(engine, options),
+};
 
 export interface LiveSnapshotOptions {
   helper: HelperOptions;
@@ -36,6 +62,8 @@ export interface LiveSnapshotOptions {
    */
   pollWhileRefusedMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Only tests replace the engine reads. */
+  io?: Partial<LiveSnapshotIo>;
 }
 
 export class LiveSnapshot implements Disposable {
@@ -48,7 +76,8 @@ export class LiveSnapshot implements Disposable {
   private helper: Promise<HelperSelection> | null = null;
   /** The helper once selected, so events about its own containers can be dropped without waiting. */
   private helperNow: HelperSelection | null = null;
-  private events: EngineEventStream | null = null;
+  private events: EventSource | null = null;
+  private readonly io: LiveSnapshotIo;
   private subscriptions: Disposable[] = [];
   private debounceTimer: NodeJS.Timeout | null = null;
   private firstPendingAt = 0;
@@ -72,7 +101,9 @@ export class LiveSnapshot implements Disposable {
   /** Of those, the full reads. */
   fullRefreshCount = 0;
 
-  constructor(readonly engine: Engine, private readonly options: LiveSnapshotOptions) {}
+  constructor(readonly engine: Engine, private readonly options: LiveSnapshotOptions) {
+    this.io = { ...ENGINE_IO, ...options.io };
+  }
 
   get state(): LiveState {
     return this._state;
@@ -88,7 +119,7 @@ export class LiveSnapshot implements Disposable {
     if (this.disposed || this.helper) return;
     this.helper = this.selectHelper();
     this.setState({ kind: 'loading' });
-    this.events = new EngineEventStream(this.engine, { log: (m) => this.options.log?.('info', m) });
+    this.events = this.io.openEvents(this.engine, { log: (m) => this.options.log?.('info', m) });
     this.subscriptions.push(
       this.events.onEvent((event) => {
         // A helper container's create, start, network connect on `host`, die and
@@ -162,7 +193,7 @@ export class LiveSnapshot implements Disposable {
   }
 
   private selectHelper(): Promise<HelperSelection> {
-    const selecting = selectHelperRunner(this.engine, this.options.helper);
+    const selecting = this.io.selectHelper(this.engine, this.options.helper);
     void selecting.then((selection) => {
       this.helperNow = selection;
     });
@@ -206,7 +237,7 @@ export class LiveSnapshot implements Disposable {
       }
       // Rows first: with nothing on screen yet, the list calls alone paint them while every container is inspected.
       const onListed = this._state.kind === 'ready' ? undefined : (preliminary: Snapshot) => !this.disposed && this.setReady(preliminary);
-      const inputs = full || !this.inputs ? await readAllInputs(this.engine, { helper, onListed }) : await applyEvents(this.engine, { helper }, this.inputs, batch);
+      const inputs = full || !this.inputs ? await this.io.readAll(this.engine, { helper, onListed }) : await this.io.apply(this.engine, { helper }, this.inputs, batch);
       if (this.disposed) return;
       this.inputs = inputs;
       let snapshot = snapshotFromInputs(inputs);
@@ -244,25 +275,27 @@ export class LiveSnapshot implements Disposable {
     return this.events?.state === 'refused' ? this.refusedPollMs : (this.options.pollWhileDownMs ?? 2_000);
   }
 
-  private startPolling(every = this.pollPeriod()): void {
+  /** Schedules the next poll, unless one is due at the same period already. A chain of timeouts, since the period changes. */
+  private startPolling(): void {
     if (this.disposed) return;
+    const every = this.pollPeriod();
     if (this.pollTimer && this.pollEvery === every) return;
     this.stopPolling();
     this.pollEvery = every;
-    this.pollTimer = setInterval(() => {
-      if (this.events?.state === 'up' && this._state.kind === 'ready') {
-        this.stopPolling();
-        return;
-      }
-      if (this.events?.state === 'refused') this.refusedPollMs = Math.min(this.refusedPollMs * 2, 300_000);
-      // A failure may have sped the poll up, and a refused stream slows it down further each time.
-      if (this._state.kind === 'ready' && this.pollPeriod() !== this.pollEvery) this.startPolling();
-      void this.refresh();
-    }, every);
+    this.pollTimer = setTimeout(() => this.poll(), every);
+  }
+
+  private poll(): void {
+    this.pollTimer = null;
+    if (this.events?.state === 'up' && this._state.kind === 'ready') return;
+    // A refused stream slows the poll down further each time.
+    if (this.events?.state === 'refused') this.refusedPollMs = Math.min(this.refusedPollMs * 2, 300_000);
+    this.startPolling();
+    void this.refresh();
   }
 
   private stopPolling(): void {
-    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
   }
 

@@ -6,7 +6,8 @@ export const NAMESPACE_TYPES = ['net', 'mnt', 'pid', 'uts', 'ipc', 'cgroup', 'us
 export type NamespaceType = (typeof NAMESPACE_TYPES)[number];
 export type NamespaceInodes = Record<NamespaceType, number | null>;
 
-export type HelperMode = 'auto' | 'local' | 'sudo' | 'container' | 'off';
+export const HELPER_MODES = ['auto', 'local', 'sudo', 'container', 'off'] as const;
+export type HelperMode = (typeof HELPER_MODES)[number];
 export type ResolvedHelperMode = Exclude<HelperMode, 'auto'>;
 
 export type InterfaceKind = 'veth' | 'loopback' | 'macvlan' | 'ipvlan' | 'bridge' | 'other';

@@ -5,14 +5,15 @@
 // only the containers it names.
 
 import type Dockerode from 'dockerode';
-import { mapWithConcurrency } from './concurrency';
+import { mapWithConcurrency } from '../common/concurrency';
 import { containerPid, type ContainerInspect, inspectFromListEntry } from './container-inspect';
-import { type Engine, firstLine, pingEngine } from './engine';
-import type { EngineEvent } from './engine-events';
-import { type HostFacts, parseHelperOutput } from './helper-output';
-import type { HelperSelection } from './helper-runners';
+import { type Engine, pingEngine } from '../engine/engine';
+import { firstLine } from '../common/first-line';
+import type { EngineEvent } from '../engine/engine-events';
+import { type HostFacts, parseHelperOutput } from '../host/helper-output';
+import type { HelperSelection } from '../host/helper-runners';
 import type { DockerNetworkSnapshot, HelperStatus, Snapshot } from './model';
-import { compareNatural } from './natural-order';
+import { compareNatural } from '../common/natural-order';
 import { assembleSnapshot } from './snapshot-assembly';
 import { mergeHostFacts, snapshotFromInputs, type SnapshotInputs, staleParts } from './snapshot-inputs';
 import { toDockerNetwork } from './topology';

@@ -3,7 +3,7 @@
 // re-assembles from cached inputs after each event without asking anyone.
 
 import { composeIdentity, containerName, containerPid, normalizeEndpoints, normalizeMounts, toVolume, type ContainerInspect } from './container-inspect';
-import { emptyNamespaces, type HostFacts, type IpLink, type PidVerdict } from './helper-output';
+import { emptyNamespaces, type HostFacts, type IpLink, type PidVerdict } from '../host/helper-output';
 import {
   type BridgeSnapshot,
   type ContainerSnapshot,
@@ -15,7 +15,7 @@ import {
   type NamespaceInodes,
   type Snapshot,
 } from './model';
-import { compareNatural } from './natural-order';
+import { compareNatural } from '../common/natural-order';
 import { collectBridges, indexLinks, pairInterfaces } from './topology';
 
 /** Why a pid the engine reported was not trusted, in words. */

@@ -5,8 +5,8 @@
 // fresh snapshot. Pure: no I/O here.
 
 import type { ContainerInspect } from './container-inspect';
-import type { EngineEvent } from './engine-events';
-import type { HostFacts, NetnsReading } from './helper-output';
+import type { EngineEvent } from '../engine/engine-events';
+import type { HostFacts, NetnsReading } from '../host/helper-output';
 import type { DockerNetworkSnapshot, HelperStatus, NamespaceInodes, Snapshot } from './model';
 import { assembleSnapshot, type RawVolume } from './snapshot-assembly';
 

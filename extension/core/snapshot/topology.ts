@@ -2,7 +2,7 @@
 // on the host: the container's eth0@ifN is one end of a veth pair whose other
 // end, host ifindex N, is a port of a Linux bridge (docker0 or br-...).
 
-import type { IpLink } from './helper-output';
+import type { IpLink } from '../host/helper-output';
 import type { BridgeSnapshot, DockerNetworkSnapshot, EndpointSnapshot, InterfaceKind, InterfaceSnapshot } from './model';
 
 export function classifyLink(link: IpLink): InterfaceKind {

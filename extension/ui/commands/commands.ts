@@ -1,17 +1,22 @@
-// Every command of the views. Thin: each one reads a node and calls the core or VS Code.
+// Every command of the extension, registered here and nowhere else. Thin: each
+// one reads a node or its arguments and calls the core, a command class or VS Code.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listContexts } from '../core/engine-endpoint';
-import type { HelperMode } from '../core/model';
-import { ContainerNode, InterfaceNode, MountNode, NamespaceNode } from './container-nodes';
-import type { ContainersTreeProvider } from './containers-tree';
-import type { EngineSession } from './engine-session';
-import { inspectUri } from './inspect-documents';
-import { EndpointNode, NetworkNode } from './network-nodes';
-import { type GroupBy, GROUP_BY_VALUES, SECTION } from './settings';
-import type { TreeNode } from './tree-node';
-import { VolumeNode } from './volume-nodes';
+import { listContexts } from '../../core/engine/engine-endpoint';
+import type { HelperMode } from '../../core/snapshot/model';
+import { ContainerNode, InterfaceNode, MountNode, NamespaceNode } from '../trees/container-nodes';
+import type { ContainersTreeProvider } from '../trees/containers-tree';
+import type { EngineSession } from '../../core/session/engine-session';
+import { inspectUri } from '../documents/inspect-documents';
+import { EndpointNode, NetworkNode } from '../trees/network-nodes';
+import { type GroupBy, GROUP_BY_VALUES, SECTION } from '../settings';
+import type { TreeNode } from '../trees/tree-node';
+import { VolumeNode } from '../trees/volume-nodes';
+import type { EnginesTreeProvider } from '../trees/engines-tree';
+import { DiagramPanel } from '../diagram-panel';
+import type { ExecCommands } from './exec-commands';
+import type { VolumeCommands } from './volume-commands';
 
 export const GROUP_BY_STATE_KEY = 'containerInternals.groupBy';
 export const FILTER_STATE_KEY = 'containerInternals.containerFilter';
@@ -22,10 +27,13 @@ export interface CommandDeps {
   containers: ContainersTreeProvider;
   containersView: vscode.TreeView<TreeNode>;
   log: vscode.LogOutputChannel;
+  exec: ExecCommands;
+  volumeCommands: VolumeCommands;
+  engines: EnginesTreeProvider;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const { context, session, containers, containersView, log } = deps;
+  const { context, session, containers, containersView, log, exec, volumeCommands, engines } = deps;
   const reg = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(`containerInternals.${id}`, fn as (...args: unknown[]) => unknown);
 
   const setGroupBy = async (value: GroupBy): Promise<void> => {
@@ -51,6 +59,24 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   };
 
   return [
+    reg('createVolume', (args?: Parameters<VolumeCommands['create']>[0]) => volumeCommands.create(args) /* likewise */),
+    reg('volumeSize', (node?: Parameters<VolumeCommands['size']>[0]) => volumeCommands.size(node)),
+    reg('removeVolume', (node?: Parameters<VolumeCommands['remove']>[0]) => volumeCommands.remove(node)),
+    reg('pruneVolumes', () => volumeCommands.prune()),
+    reg('openSideBySide', (node?: Parameters<VolumeCommands['sideBySide']>[0], options?: { file?: string }) => volumeCommands.sideBySide(node, options)),
+    reg('showHiddenByMount', (node?: Parameters<VolumeCommands['showHidden']>[0], options?: { open?: string }) => volumeCommands.showHidden(node, options)),
+    reg('showNetworkDiagram', () => DiagramPanel.show(context.extensionUri, session, log)),
+    reg('showInDiagram', (node?: ContainerNode | string) =>
+      DiagramPanel.show(context.extensionUri, session, log, node instanceof ContainerNode ? node.container.name : node),
+    ),
+    reg('showEngineDiagram', (node?: unknown) => {
+      const source = engines.diagramSourceFor(node);
+      if (source) DiagramPanel.show(context.extensionUri, source, log);
+    }),
+    reg('attachShell', (target?: Parameters<ExecCommands['attachShell']>[0]) => exec.attachShell(target)),
+    reg('enterNamespaces', (target?: Parameters<ExecCommands['enterNamespaces']>[0]) => exec.enterNamespaces(target) /* never forwards a second argument: confirmation cannot be skipped from a command */),
+    reg('execHere', (uri?: vscode.Uri, options?: { container?: string }) => exec.execHere(uri instanceof vscode.Uri ? uri : undefined, options)),
+    reg('runFileInContainer', (uri?: vscode.Uri, options?: { container?: string }) => exec.runFileInContainer(uri instanceof vscode.Uri ? uri : undefined, options)),
     reg('refresh', () => session.refresh()),
     reg('filterContainers', async (query?: unknown) => {
       const value =

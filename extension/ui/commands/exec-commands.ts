@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { detectShell, ExecError, SHELL_CANDIDATES, startExec } from '../core/attached-process';
+import { detectShell, ExecError, SHELL_CANDIDATES, startExec } from '../../core/engine/attached-process';
 import {
   DEFAULT_ENTER_NAMESPACES,
   ENTERABLE_NAMESPACES,
@@ -14,20 +14,19 @@ import {
   entersThroughEngine,
   type EnterTarget,
   resolveEnterTarget,
-} from '../core/enter-plan';
-import type { ContainerHelperRunner } from '../core/helper-runners';
-import type { ContainerSnapshot } from '../core/model';
-import { type ContainerPathMatch, hostPathToContainerPaths } from '../core/path-mapping';
-import { runCommandFor } from '../core/run-command';
-import { CONTAINER_FS_SCHEME } from './container-file-system';
-import { ContainerNode } from './container-nodes';
-import type { EngineSession } from './engine-session';
-import { ProcessTerminal } from './process-terminal';
+} from '../../core/actions/enter-plan';
+import type { ContainerHelperRunner } from '../../core/host/helper-runners';
+import type { ContainerSnapshot } from '../../core/snapshot/model';
+import { type ContainerPathMatch, hostPathToContainerPaths } from '../../core/actions/path-mapping';
+import { runCommandFor } from '../../core/host/run-command';
+import { CONTAINER_FS_SCHEME } from '../documents/container-file-system';
+import { ContainerNode } from '../trees/container-nodes';
+import type { EngineSession } from '../../core/session/engine-session';
+import { ProcessTerminal } from '../process-terminal';
+import { type CommandResult, commandFailed } from './command-result';
 
 /** What the exec commands hand back, so callers (and tests) can follow the terminal. */
-export interface ExecResult {
-  ok: boolean;
-  reason?: string;
+export interface ExecResult extends CommandResult {
   terminal?: vscode.Terminal;
   pty?: ProcessTerminal;
 }
@@ -290,10 +289,7 @@ export class ExecCommands {
   }
 
   private fail(what: string, error: unknown): ExecResult {
-    const reason = (error as Error).message ?? String(error);
-    this.log.error(`${what}: ${reason}`);
-    void vscode.window.showErrorMessage(`${what}: ${reason}`, 'Show Logs').then((c) => (c ? this.log.show() : undefined));
-    return { ok: false, reason };
+    return commandFailed(this.log, what, error);
   }
 
   dispose(): void {

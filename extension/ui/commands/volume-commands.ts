@@ -5,14 +5,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listContainerDirectory } from '../core/container-files';
-import { type HostDirEntry, hiddenByMount, listHostDirectory, readHostFile } from '../core/mount-shadow';
-import type { HelperSelection } from '../core/helper-runners';
-import { createVolume, type CreatedVolume, diskUsageKib, volumeNameProblem } from '../core/volumes';
-import { MountNode } from './container-nodes';
-import { containerUri } from './container-file-system';
-import type { EngineSession } from './engine-session';
-import { VolumeNode } from './volume-nodes';
+import { type CommandResult, commandFailed } from './command-result';
+import { listContainerDirectory } from '../../core/actions/container-files';
+import { type HostDirEntry, hiddenByMount, listHostDirectory, readHostFile } from '../../core/actions/mount-shadow';
+import type { HelperSelection } from '../../core/host/helper-runners';
+import { createVolume, type CreatedVolume, diskUsageKib, volumeNameProblem } from '../../core/actions/volumes';
+import { MountNode } from '../trees/container-nodes';
+import { containerUri } from '../documents/container-file-system';
+import type { EngineSession } from '../../core/session/engine-session';
+import { VolumeNode } from '../trees/volume-nodes';
 
 export const HIDDEN_SCHEME = 'container-internals-hidden';
 
@@ -21,9 +22,7 @@ export interface CreateVolumeArgs {
   bindDir?: string;
 }
 
-export interface SideBySideResult {
-  ok: boolean;
-  reason?: string;
+export interface SideBySideResult extends CommandResult {
   entries?: Array<{ name: string; host: boolean; container: boolean }>;
   opened?: vscode.Uri[];
 }
@@ -37,18 +36,15 @@ export class VolumeCommands {
     return live;
   }
 
-  private fail(what: string, error: unknown): { ok: false; reason: string } {
-    const reason = (error as Error).message ?? String(error);
-    this.log.error(`${what}: ${reason}`);
-    void vscode.window.showErrorMessage(`${what}: ${reason}`, 'Show Logs').then((c) => (c ? this.log.show() : undefined));
-    return { ok: false, reason };
+  private fail(what: string, error: unknown): CommandResult & { ok: false; reason: string } {
+    return commandFailed(this.log, what, error);
   }
 
   /**
    * Create Volume. A bind directory given as an argument (not typed into the
    * prompt) is confirmed first: the helper creates it as root on the host.
    */
-  async create(args?: CreateVolumeArgs, options: { confirmed?: boolean } = {}): Promise<{ ok: boolean; reason?: string; volume?: CreatedVolume }> {
+  async create(args?: CreateVolumeArgs, options: { confirmed?: boolean } = {}): Promise<CommandResult & { volume?: CreatedVolume }> {
     if (args?.bindDir && !options.confirmed) {
       const answer = await vscode.window.showWarningMessage(
         `Create volume ${JSON.stringify(args.name)} bound to ${JSON.stringify(args.bindDir)} on the engine's host, creating that directory as root if it is missing?`,
@@ -89,38 +85,36 @@ export class VolumeCommands {
     }
   }
 
-  async size(node?: VolumeNode): Promise<number | undefined> {
-    if (!(node instanceof VolumeNode) || !node.volume.mountpoint) return undefined;
+  async size(node?: VolumeNode): Promise<CommandResult & { kib?: number }> {
+    if (!(node instanceof VolumeNode) || !node.volume.mountpoint) return { ok: false, reason: 'no volume with a host path was given' };
     try {
       const live = this.live();
       const target = node.volume.device ?? node.volume.mountpoint;
       const kib = await diskUsageKib(await live.helperSelection(), target);
       void vscode.window.showInformationMessage(`${node.volume.name}: ${kib >= 1024 ? `${(kib / 1024).toFixed(1)} MiB` : `${kib} KiB`} at ${target}`);
-      return kib;
+      return { ok: true, kib };
     } catch (error) {
-      this.fail(`Size of ${node.volume.name}`, error);
-      return undefined;
+      return this.fail(`Size of ${node.volume.name}`, error);
     }
   }
 
-  async remove(node?: VolumeNode): Promise<boolean> {
-    if (!(node instanceof VolumeNode)) return false;
+  async remove(node?: VolumeNode): Promise<CommandResult> {
+    if (!(node instanceof VolumeNode)) return { ok: false, reason: 'no volume was given' };
     const v = node.volume;
     const users = v.usedBy.map((u) => `${u.container} (${u.destination})`);
     const detail = users.length ? `Still mounted by: ${users.join(', ')}. Docker refuses to remove a volume a container uses.` : 'No container mounts it. Its data is deleted.';
     const ok = await vscode.window.showWarningMessage(`Remove volume ${v.name}?`, { modal: true, detail }, 'Remove');
-    if (ok !== 'Remove') return false;
+    if (ok !== 'Remove') return { ok: false, reason: 'cancelled' };
     try {
       await this.live().engine.docker.getVolume(v.name).remove();
       void this.session.refresh();
-      return true;
+      return { ok: true };
     } catch (error) {
-      this.fail(`Remove volume ${v.name}`, error);
-      return false;
+      return this.fail(`Remove volume ${v.name}`, error);
     }
   }
 
-  async prune(): Promise<void> {
+  async prune(): Promise<CommandResult> {
     const state = this.session.state;
     const unused = state.kind === 'ready' ? state.snapshot.volumes.filter((v) => !v.usedBy.length) : [];
     const ok = await vscode.window.showWarningMessage(
@@ -128,13 +122,14 @@ export class VolumeCommands {
       { modal: true, detail: unused.length ? `Volumes no container mounts (Docker decides; by default only anonymous ones): ${unused.map((v) => (v.anonymous ? `${v.name.slice(0, 12)}…` : v.name)).join(', ')}` : 'No unused volumes are known.' },
       'Prune',
     );
-    if (ok !== 'Prune') return;
+    if (ok !== 'Prune') return { ok: false, reason: 'cancelled' };
     try {
       const result = (await this.live().engine.docker.pruneVolumes()) as { VolumesDeleted?: string[] | null; SpaceReclaimed?: number };
       vscode.window.setStatusBarMessage(`Pruned ${result.VolumesDeleted?.length ?? 0} volume(s), ${Math.round((result.SpaceReclaimed ?? 0) / 1024)} KiB`, 5000);
       void this.session.refresh();
+      return { ok: true };
     } catch (error) {
-      this.fail('Prune volumes', error);
+      return this.fail('Prune volumes', error);
     }
   }
 
@@ -188,7 +183,7 @@ export class VolumeCommands {
   }
 
   /** Lists the image's own files under the mount point, lets the user walk into folders, and opens files read-only. */
-  async showHidden(node?: MountNode, options: { open?: string } = {}): Promise<{ ok: boolean; entries?: HostDirEntry[]; reason?: string; document?: vscode.TextDocument }> {
+  async showHidden(node?: MountNode, options: { open?: string } = {}): Promise<CommandResult & { entries?: HostDirEntry[]; document?: vscode.TextDocument }> {
     if (!(node instanceof MountNode)) return { ok: false, reason: 'no mount' };
     const container = node.group.owner.container;
     try {

@@ -2,8 +2,8 @@
 // VS Code FileSystemProvider, over the Docker API archive endpoints.
 
 import * as vscode from 'vscode';
-import { ContainerFileError, GO_MODE_DIR, GO_MODE_SYMLINK, listContainerDirectory, readContainerFile, statContainerPath, writeContainerFile } from '../core/container-files';
-import type { EngineSession } from './engine-session';
+import { ContainerFileError, GO_MODE_DIR, GO_MODE_SYMLINK, listContainerDirectory, readContainerFile, statContainerPath, writeContainerFile } from '../../core/actions/container-files';
+import type { EngineSession } from '../../core/session/engine-session';
 
 export const CONTAINER_FS_SCHEME = 'container-internals';
 

@@ -2,7 +2,7 @@
 // never saved anywhere. A virtual scheme keeps them read-only.
 
 import * as vscode from 'vscode';
-import type { EngineSession } from './engine-session';
+import type { EngineSession } from '../../core/session/engine-session';
 
 export const INSPECT_SCHEME = 'container-internals-inspect';
 export type InspectKind = 'container' | 'network' | 'volume';

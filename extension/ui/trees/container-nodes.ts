@@ -2,9 +2,9 @@
 // three groups, and namespace / mount / interface rows.
 
 import * as vscode from 'vscode';
-import type { ContainerSnapshot, InterfaceSnapshot, MountSnapshot, NamespaceType, Snapshot } from '../core/model';
-import { NAMESPACE_TYPES } from '../core/model';
-import { describeInterface, describeMount, describeNamespaceSharing, describeNetworkMode } from '../core/snapshot-text';
+import type { ContainerSnapshot, InterfaceSnapshot, MountSnapshot, NamespaceType, Snapshot } from '../../core/snapshot/model';
+import { NAMESPACE_TYPES } from '../../core/snapshot/model';
+import { describeInterface, describeMount, describeNamespaceSharing, describeNetworkMode, namespaceSharing } from '../../present/snapshot-text';
 import { MessageNode, TreeNode } from './tree-node';
 
 /** What a node needs besides its own data: the whole snapshot (for sharing) and whether paths are on this machine. */
@@ -71,7 +71,7 @@ export class NamespacesGroupNode extends ContainerGroupNode {
   protected describe(): string {
     const c = this.owner.container;
     if (c.pid === null) return 'not running';
-    const shared = NAMESPACE_TYPES.filter((t) => describeNamespaceSharing(this.owner.ctx.snapshot, c, t).startsWith('shared'));
+    const shared = NAMESPACE_TYPES.filter((t) => namespaceSharing(this.owner.ctx.snapshot, c, t).kind === 'shared');
     return shared.length ? `shares ${shared.join(', ')}` : '';
   }
   override getChildren(): TreeNode[] {
@@ -100,7 +100,7 @@ export class NamespaceNode extends TreeNode {
     const item = new vscode.TreeItem(`${this.type} ${this.inode}`, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = sharing;
-    const kind = sharing === 'host' ? 'host' : sharing.startsWith('shared') ? 'shared' : 'own';
+    const kind = namespaceSharing(snapshot, this.group.owner.container, this.type).kind;
     item.iconPath =
       kind === 'shared' ? new vscode.ThemeIcon('link', new vscode.ThemeColor('charts.blue')) : kind === 'host' ? new vscode.ThemeIcon('home') : new vscode.ThemeIcon('circle-small');
     item.tooltip = `${this.type}:[${this.inode}] — ${sharing}${kind === 'shared' ? '\nClick to reveal the others in this namespace.' : ''}`;

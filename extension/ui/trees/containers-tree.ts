@@ -1,15 +1,15 @@
 // The Containers view: one row per container, grouped as the user chose, and
 // refreshed item by item when only some containers changed.
 
-import type { ContainerSnapshot, Snapshot } from '../core/model';
-import { NAMESPACE_TYPES } from '../core/model';
-import { containerNamesById } from '../core/snapshot-text';
-import { matchesContainerFilter } from '../core/container-filter';
-import { groupContainers } from '../core/container-grouping';
+import type { ContainerSnapshot, Snapshot } from '../../core/snapshot/model';
+import { NAMESPACE_TYPES } from '../../core/snapshot/model';
+import { containerNamesById } from '../../present/snapshot-text';
+import { matchesContainerFilter } from '../../present/container-filter';
+import { groupContainers } from '../../present/container-grouping';
 import { ContainerGroupingNode } from './grouping-node';
 import { ContainerNode, type SnapshotContext } from './container-nodes';
-import type { EngineSession } from './engine-session';
-import type { GroupBy } from './settings';
+import type { EngineSession } from '../../core/session/engine-session';
+import type { GroupBy } from '../settings';
 import { SnapshotTreeProvider } from './snapshot-tree-provider';
 import { MessageNode, ProblemNode, type TreeNode } from './tree-node';
 

@@ -2,16 +2,15 @@
 // live snapshot, state and errors. One engine being down never blocks another.
 
 import * as vscode from 'vscode';
-import type { HelperImagePins } from '../core/helper-image-pin';
-import { createEngine } from '../core/engine';
-import { isLocalEndpoint, resolveEndpoint } from '../core/engine-endpoint';
-import { containerNamesById } from '../core/snapshot-text';
-import { LiveSnapshot, type LiveState } from '../core/live-snapshot';
-import type { ContainerSnapshot } from '../core/model';
+import type { HelperImagePins } from '../../core/host/helper-image-pin';
+import { isLocalEndpoint } from '../../core/engine/engine-endpoint';
+import { EngineSession, type SessionView } from '../../core/session/engine-session';
+import type { ContainerSnapshot } from '../../core/snapshot/model';
+import { sessionProblem, sessionProblemLine } from '../../present/session-problem';
+import { containerNamesById } from '../../present/snapshot-text';
+import { logTo } from '../session-settings';
+import { readSettings, SECTION } from '../settings';
 import { ContainerNode, type SnapshotContext } from './container-nodes';
-import type { DiagramSource } from './diagram-panel';
-import type { SessionState } from './engine-session';
-import { readSettings, SECTION } from './settings';
 import { MessageNode, TreeNode } from './tree-node';
 
 export const ENGINES_VIEW = 'containerInternals.engines';
@@ -26,39 +25,38 @@ class EngineContainerNode extends ContainerNode {
 }
 
 class EngineRootNode extends TreeNode {
-  constructor(id: string, readonly entry: string, readonly live: LiveSnapshot | null, readonly problem: string | null) {
+  constructor(id: string, readonly entry: string, readonly session: EngineSession) {
     super(id, null);
   }
 
   toTreeItem(): vscode.TreeItem {
-    const state: LiveState | null = this.live?.state ?? null;
+    const state = this.session.state;
+    const problem = sessionProblem(state);
     const item = new vscode.TreeItem(this.entry, vscode.TreeItemCollapsibleState.Expanded);
     item.id = this.id;
-    if (this.problem) {
-      item.description = this.problem;
-      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-    } else if (state?.kind === 'ready') {
+    if (state.kind === 'ready') {
       item.description = `${state.snapshot.containers.length} containers · Docker ${state.snapshot.engine.version}`;
       item.iconPath = new vscode.ThemeIcon('server');
-    } else if (state?.kind === 'unreachable' || state?.kind === 'failed') {
-      item.description = `unreachable: ${state.reason}`;
+    } else if (problem) {
+      item.description = problem.kind === 'misconfigured' ? problem.reason : `unreachable: ${problem.reason}`;
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
     } else {
       item.description = 'connecting…';
       item.iconPath = new vscode.ThemeIcon('loading~spin');
     }
-    item.tooltip = `${this.live?.engine.endpoint.url ?? this.entry}\n${String(item.description)}`;
+    item.tooltip = `${this.session.liveSnapshot?.engine.endpoint.url ?? this.entry}\n${String(item.description)}`;
     item.contextValue = 'engine';
     return item;
   }
 
   override getChildren(): TreeNode[] {
-    if (this.problem) return [new MessageNode(`${this.id}/problem`, this, this.problem, { icon: 'warning' })];
-    const state = this.live?.state;
-    if (!state || state.kind === 'idle' || state.kind === 'loading') return [];
-    if (state.kind !== 'ready') return [new MessageNode(`${this.id}/problem`, this, `Cannot reach Docker at ${state.endpoint}: ${state.reason}`, { icon: 'warning' })];
+    const state = this.session.state;
+    const problem = sessionProblemLine(state);
+    if (problem) return [new MessageNode(`${this.id}/problem`, this, problem, { icon: 'warning' })];
+    if (state.kind !== 'ready') return [];
     const snapshot = state.snapshot;
-    const ctx: SnapshotContext = { snapshot, engineIsLocal: !!this.live && isLocalEndpoint(this.live.engine.endpoint), namesById: containerNamesById(snapshot) };
+    const live = this.session.liveSnapshot;
+    const ctx: SnapshotContext = { snapshot, engineIsLocal: !!live && isLocalEndpoint(live.engine.endpoint), namesById: containerNamesById(snapshot) };
     if (!snapshot.containers.length) return [new MessageNode(`${this.id}/empty`, this, 'No containers', { icon: 'info' })];
     return snapshot.containers.map((c: ContainerSnapshot) => new EngineContainerNode(`${this.id}/c/${c.id}`, this, c, ctx));
   }
@@ -84,16 +82,14 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const settings = readSettings();
     const helper = { mode: settings.helperMode, image: settings.helperImage, pins: this.pins };
     this.roots = settings.engines.map((entry, i) => {
-      try {
-        const endpoint = entry.startsWith('context:') ? resolveEndpoint({ context: entry.slice('context:'.length), env: {} }) : resolveEndpoint({ explicit: entry, env: {} });
-        const live = new LiveSnapshot(createEngine(endpoint), { helper, log: (level, m) => this.log[level](`[${entry}] ${m}`) });
-        const root = new EngineRootNode(`engine/${i}/${entry}`, entry, live, null);
-        this.subscriptions.push(live.onDidChange(() => this.emitter.fire(root)), { dispose: () => live.dispose() });
-        if (this.started) live.start();
-        return root;
-      } catch (error) {
-        return new EngineRootNode(`engine/${i}/${entry}`, entry, null, (error as Error).message);
-      }
+      // Each entry names its engine itself: the environment's DOCKER_HOST is the main session's, not theirs.
+      const endpoint = entry.startsWith('context:') ? { context: entry.slice('context:'.length), env: {} } : { explicit: entry, env: {} };
+      const id = `engine/${i}/${entry}`;
+      const session = new EngineSession(id, `Network Diagram — ${entry}`, { endpoint, helper }, logTo(this.log, `[${entry}] `));
+      const root = new EngineRootNode(id, entry, session);
+      this.subscriptions.push(session.onDidChangeState(() => this.emitter.fire(root)), session);
+      if (this.started) session.ensureStarted();
+      return root;
     });
     this.emitter.fire(undefined);
   }
@@ -103,19 +99,9 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   /** The diagram of one engine of this view (its root node, or its index). */
-  diagramSourceFor(node: unknown): DiagramSource | null {
+  diagramSourceFor(node: unknown): SessionView | null {
     const root = node instanceof EngineRootNode ? node : typeof node === 'number' ? this.roots[node] : undefined;
-    const live = root?.live;
-    if (!root || !live) return null;
-    return {
-      key: root.id,
-      title: `Network Diagram — ${root.entry}`,
-      get state(): SessionState {
-        return live.state;
-      },
-      onDidChangeState: (listener) => live.onDidChange(listener),
-      ensureStarted: () => live.start(),
-    };
+    return root?.session ?? null;
   }
 
   getParent(element: TreeNode): TreeNode | null {
@@ -126,7 +112,7 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     if (element) return element.getChildren();
     if (!this.started) {
       this.started = true;
-      for (const r of this.roots) r.live?.start();
+      for (const r of this.roots) r.session.ensureStarted();
     }
     if (!this.roots.length) return [new MessageNode(`${ENGINES_VIEW}/empty`, null, 'Add endpoints or context:NAME entries to containerInternals.engines to watch several engines here', { icon: 'info' })];
     return this.roots;

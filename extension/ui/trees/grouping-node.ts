@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ContainerGroup } from '../core/container-grouping';
+import type { ContainerGroup } from '../../present/container-grouping';
 import { TreeNode } from './tree-node';
 
 export class ContainerGroupingNode extends TreeNode {

@@ -1,7 +1,7 @@
 // The Networks view: each Docker network, its Linux bridge, and who is plugged in.
 
 import * as vscode from 'vscode';
-import type { DockerNetworkSnapshot, Snapshot } from '../core/model';
+import type { DockerNetworkSnapshot, Snapshot } from '../../core/snapshot/model';
 import { MessageNode, TreeNode } from './tree-node';
 
 export class NetworkNode extends TreeNode {

@@ -2,9 +2,9 @@
 // on first show, and change events. Subclasses only build nodes from a Snapshot.
 
 import * as vscode from 'vscode';
-import { isLocalEndpoint } from '../core/engine-endpoint';
-import type { Snapshot } from '../core/model';
-import type { EngineSession, SessionState } from './engine-session';
+import { isLocalEndpoint } from '../../core/engine/engine-endpoint';
+import type { Snapshot } from '../../core/snapshot/model';
+import type { EngineSession, SessionState } from '../../core/session/engine-session';
 import { ProblemNode, type TreeNode, problemNodesFor } from './tree-node';
 
 const FIRST_LOAD_TIMEOUT_MS = 30_000;

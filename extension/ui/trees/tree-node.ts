@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { SessionState } from './engine-session';
+import type { SessionState } from '../../core/session/engine-session';
+import { type SessionProblem, sessionProblem } from '../../present/session-problem';
 
 /** Every item of every view: stable id, its TreeItem, children, and its parent for reveal(). */
 export abstract class TreeNode {
@@ -68,14 +69,12 @@ const SHOW_LOGS: vscode.Command = { command: 'containerInternals.showLogs', titl
 
 /** The root items for a session that has no snapshot to show. */
 export function problemNodesFor(state: SessionState, view: string): TreeNode[] {
-  switch (state.kind) {
-    case 'unreachable':
-      return [new ProblemNode(`${view}/problem/unreachable`, `Cannot reach Docker at ${state.endpoint}`, state.reason, [['Retry', RETRY, 'refresh'], ['Configure…', CONFIGURE, 'gear'], ['Show Logs', SHOW_LOGS, 'output']])];
-    case 'failed':
-      return [new ProblemNode(`${view}/problem/failed`, `Reading Docker at ${state.endpoint} failed`, state.reason, [['Retry', RETRY, 'refresh'], ['Show Logs', SHOW_LOGS, 'output']])];
-    case 'misconfigured':
-      return [new ProblemNode(`${view}/problem/misconfigured`, 'The Docker host setting is not usable', state.reason, [['Configure…', CONFIGURE, 'gear']])];
-    default:
-      return [];
-  }
+  const problem = sessionProblem(state);
+  if (!problem) return [];
+  const actions: Record<SessionProblem['kind'], Array<[string, vscode.Command, string]>> = {
+    unreachable: [['Retry', RETRY, 'refresh'], ['Configure…', CONFIGURE, 'gear'], ['Show Logs', SHOW_LOGS, 'output']],
+    failed: [['Retry', RETRY, 'refresh'], ['Show Logs', SHOW_LOGS, 'output']],
+    misconfigured: [['Configure…', CONFIGURE, 'gear']],
+  };
+  return [new ProblemNode(`${view}/problem/${problem.kind}`, problem.headline, problem.reason, actions[problem.kind])];
 }

@@ -1,7 +1,7 @@
 // The Volumes view: each volume, where its data lives on the host, and who mounts it.
 
 import * as vscode from 'vscode';
-import type { VolumeSnapshot } from '../core/model';
+import type { VolumeSnapshot } from '../../core/snapshot/model';
 import { MessageNode, TreeNode } from './tree-node';
 
 export class VolumeNode extends TreeNode {

@@ -1,5 +1,5 @@
-import type { Snapshot } from '../core/model';
-import type { EngineSession } from './engine-session';
+import type { Snapshot } from '../../core/snapshot/model';
+import type { EngineSession } from '../../core/session/engine-session';
 import { SnapshotTreeProvider } from './snapshot-tree-provider';
 import { MessageNode, type TreeNode } from './tree-node';
 import { VolumeNode } from './volume-nodes';
