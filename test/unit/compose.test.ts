@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { normalizeProjectName, parseComposeFile, parseShortVolume, resolveBindSource } from '../../extension/compose/compose-file';
 import { definitionAt, diagnose, hoverAt, type InsightContext, lensesFor, networkModeCompletions } from '../../extension/compose/compose-insights';
-import type { Snapshot } from '../../extension/core/model';
-import { assembleSnapshot } from '../../extension/core/snapshot-assembly';
+import type { Snapshot } from '../../extension/core/snapshot/model';
+import { assembleSnapshot } from '../../extension/core/snapshot/snapshot-assembly';
 import { loadLabFixture } from './fixtures';
 
 const TEXT = `name: cilab

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { matchesContainerFilter } from '../../extension/core/container-filter';
-import { assembleSnapshot } from '../../extension/core/snapshot-assembly';
+import { matchesContainerFilter } from '../../extension/present/container-filter';
+import { assembleSnapshot } from '../../extension/core/snapshot/snapshot-assembly';
 import { loadLabFixture } from './fixtures';
 
 function labContainers() {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diagramGraph, escapeXml, renderDiagramSvg } from '../../extension/core/diagram-svg';
-import { parseIpLink } from '../../extension/core/helper-output';
-import type { ContainerSnapshot, Snapshot } from '../../extension/core/model';
-import { assembleSnapshot } from '../../extension/core/snapshot-assembly';
-import { indexLinks, pairInterfaces } from '../../extension/core/topology';
+import { diagramGraph, escapeXml, renderDiagramSvg } from '../../extension/present/diagram-svg';
+import { parseIpLink } from '../../extension/core/host/helper-output';
+import type { ContainerSnapshot, Snapshot } from '../../extension/core/snapshot/model';
+import { assembleSnapshot } from '../../extension/core/snapshot/snapshot-assembly';
+import { indexLinks, pairInterfaces } from '../../extension/core/snapshot/topology';
 import { loadLabFixture } from './fixtures';
 
 function labSnapshot(): Snapshot {

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { describeConnectionError } from '../../extension/core/engine';
-import { contextDirName, EndpointError, resolveEndpoint } from '../../extension/core/engine-endpoint';
-import { describeSshFailure, sshDialArgs } from '../../extension/core/ssh-transport';
+import { describeConnectionError } from '../../extension/core/engine/engine-errors';
+import { contextDirName, EndpointError, resolveEndpoint } from '../../extension/core/engine/engine-endpoint';
+import { describeSshFailure, sshDialArgs } from '../../extension/core/engine/ssh-transport';
 
 /** A Docker config directory of our own, so the machine's ~/.docker never leaks in. */
 function configDir(current?: string, contexts: Record<string, string> = {}): string {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { enterBanner, enterHelperArgs, entersThroughEngine, EnterError, parseNamespaceList } from '../../extension/core/enter-plan';
-import { runCommandFor } from '../../extension/core/run-command';
+import { enterBanner, enterHelperArgs, entersThroughEngine, EnterError, parseNamespaceList } from '../../extension/core/actions/enter-plan';
+import { runCommandFor } from '../../extension/core/host/run-command';
 
 describe('runCommandFor', () => {
   it('follows the shebang, with at most one argument as the kernel does', () => {

@@ -1,10 +1,10 @@
 // Recorded from the lab engine (docker inspect, GET /networks, one helper run).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ContainerInspect } from '../../extension/core/container-inspect';
-import { parseHelperOutput, type HostFacts } from '../../extension/core/helper-output';
-import type { DockerNetworkSnapshot } from '../../extension/core/model';
-import { toDockerNetwork } from '../../extension/core/topology';
+import type { ContainerInspect } from '../../extension/core/snapshot/container-inspect';
+import { parseHelperOutput, type HostFacts } from '../../extension/core/host/helper-output';
+import type { DockerNetworkSnapshot } from '../../extension/core/snapshot/model';
+import { toDockerNetwork } from '../../extension/core/snapshot/topology';
 
 interface LabFixture {
   inspect: ContainerInspect[];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeHelperJson, decodeNameBytes, HelperOutputError, parseHelperOutput } from '../../extension/core/helper-output';
-import { parseEntryList } from '../../extension/core/mount-shadow';
+import { decodeHelperJson, decodeNameBytes, HelperOutputError, parseHelperOutput } from '../../extension/core/host/helper-output';
+import { parseEntryList } from '../../extension/core/actions/mount-shadow';
 import { loadLabFixture } from './fixtures';
 
 const ID_A = 'a'.repeat(64);

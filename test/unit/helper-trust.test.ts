@@ -2,8 +2,8 @@
 // which helper image may run.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { judgeLocality } from '../../extension/core/engine-locality';
-import { isImmutableReference } from '../../extension/core/helper-image-pin';
+import { judgeLocality } from '../../extension/core/host/engine-locality';
+import { isImmutableReference } from '../../extension/core/host/helper-image-pin';
 
 const ID = 'c'.repeat(64);
 const here = { name: 'devbox', kernel: '6.18.0-1-amd64' };

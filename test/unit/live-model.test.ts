@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { groupContainers } from '../../extension/core/container-grouping';
-import { parseEngineEvent } from '../../extension/core/engine-events';
-import { assembleSnapshot } from '../../extension/core/snapshot-assembly';
-import { withoutContainer } from '../../extension/core/snapshot-edits';
+import { groupContainers } from '../../extension/present/container-grouping';
+import { parseEngineEvent } from '../../extension/core/engine/engine-events';
+import { assembleSnapshot } from '../../extension/core/snapshot/snapshot-assembly';
+import { withoutContainer } from '../../extension/core/snapshot/snapshot-edits';
 import { loadLabFixture } from './fixtures';
 
 function labSnapshot() {

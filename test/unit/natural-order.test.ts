@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareNatural } from '../../extension/core/natural-order';
+import { compareNatural } from '../../extension/core/common/natural-order';
 
 describe('compareNatural', () => {
   it('sorts names as people read them, and the same way everywhere', () => {

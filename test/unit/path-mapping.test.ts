@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MountSnapshot } from '../../extension/core/model';
-import { containerPathToHostPath, governingMount, hostPathToContainerPaths } from '../../extension/core/path-mapping';
+import type { MountSnapshot } from '../../extension/core/snapshot/model';
+import { containerPathToHostPath, governingMount, hostPathToContainerPaths } from '../../extension/core/actions/path-mapping';
 
 const m = (type: string, source: string | null, destination: string, rw = true): MountSnapshot => ({ type, source, destination, rw, propagation: '' });
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ContainerSnapshot, Snapshot } from '../../extension/core/model';
-import { assembleSnapshot } from '../../extension/core/snapshot-assembly';
-import { describeNamespaceSharing, printable, renderSnapshotText } from '../../extension/core/snapshot-text';
+import type { ContainerSnapshot, Snapshot } from '../../extension/core/snapshot/model';
+import { assembleSnapshot } from '../../extension/core/snapshot/snapshot-assembly';
+import { describeNamespaceSharing, printable, renderSnapshotText } from '../../extension/present/snapshot-text';
 import { loadLabFixture } from './fixtures';
 
 const engine = { endpoint: 'unix:///var/run/docker.sock', version: '20.10.24', apiVersion: '1.41', os: 'linux' };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { EngineEvent } from '../../extension/core/engine-events';
-import { emptyNamespaces, type HostFacts } from '../../extension/core/helper-output';
-import { mergeHostFacts, staleParts } from '../../extension/core/snapshot-inputs';
+import type { EngineEvent } from '../../extension/core/engine/engine-events';
+import { emptyNamespaces, type HostFacts } from '../../extension/core/host/helper-output';
+import { mergeHostFacts, staleParts } from '../../extension/core/snapshot/snapshot-inputs';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type IpLink, parseIpLink } from '../../extension/core/helper-output';
-import { classifyLink, collectBridges, indexLinks, pairInterfaces, toDockerNetwork } from '../../extension/core/topology';
+import { type IpLink, parseIpLink } from '../../extension/core/host/helper-output';
+import { classifyLink, collectBridges, indexLinks, pairInterfaces, toDockerNetwork } from '../../extension/core/snapshot/topology';
 import { loadLabFixture } from './fixtures';
 
 // Shapes as `ip -j -d addr show` prints them. macvlan and ipvlan cannot be

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ContainerInternalsApi } from '../../extension/extension';
-import type { TreeNode } from '../../extension/ui/tree-node';
+import type { TreeNode } from '../../extension/ui/trees/tree-node';
 
 export const EXTENSION_ID = 'container-internals.container-internals';
 

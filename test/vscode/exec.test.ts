@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContainerInternalsApi } from '../../extension/extension';
-import type { ExecResult } from '../../extension/ui/exec-commands';
+import type { ExecResult } from '../../extension/ui/commands/exec-commands';
 import { activateExtension } from './api';
 import { docker, waitFor } from './lab';
 
