@@ -16,7 +16,8 @@ const unusedEngineParts = {
   name: 'unused-engine-parts',
   setup(build) {
     build.onResolve({ filter: /^\.\/session$/ }, (args) =>
-      args.importer.includes(`dockerode${'/'}lib`) ? { path: 'dockerode-session', namespace: 'unused' } : undefined);
+      args.importer.includes(`dockerode${'/'}lib`) ? { path: 'dockerode-session', namespace: 'unused' } : undefined,
+    );
     build.onResolve({ filter: /^ssh2$/ }, () => ({ path: 'ssh2', namespace: 'unused' }));
     build.onLoad({ filter: /.*/, namespace: 'unused' }, (args) => ({
       contents: `module.exports = function unavailable() { throw new Error(${JSON.stringify(`${args.path} is not included in Container Internals`)}); };
@@ -70,7 +71,14 @@ const entries = [
 ];
 
 // The diagram webview: a browser bundle with its stylesheet beside it.
-entries.push({ entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'iife', target: 'es2022', plugins: [copyFile('webview/diagram.css', 'dist/webview/diagram.css')] });
+entries.push({
+  entryPoints: ['webview/main.ts'],
+  outfile: 'dist/webview/main.js',
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  plugins: [copyFile('webview/diagram.css', 'dist/webview/diagram.css')],
+});
 
 // The extension-host test suites: mocha stays external (resolved from node_modules).
 entries.push(

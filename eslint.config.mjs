@@ -9,6 +9,8 @@ import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '**/*.mjs', '**/*.js'] },
+  // A disable comment that no longer silences anything is itself an error.
+  { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   {
     files: ['extension/**/*.ts', 'webview/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     languageOptions: {
@@ -19,7 +21,10 @@ export default tseslint.config(
     settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js', '.d.ts'] } } },
     rules: {
       // node:test tracks the promises its describe/it return.
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'it', 'test', 'before', 'after'], package: 'node:test' }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'it', 'test', 'before', 'after'], package: 'node:test' }] },
+      ],
       'import-x/no-default-export': 'error',
       '@typescript-eslint/no-require-imports': 'error',
       'no-control-regex': 'error',
@@ -34,20 +39,30 @@ export default tseslint.config(
   {
     files: ['extension/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'extension/core runs outside VS Code (CLI, language server): no vscode here.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'extension/core runs outside VS Code (CLI, language server): no vscode here.' }] },
+      ],
     },
   },
   {
     // Pure presentation: shared by the views, the CLI and the diagram's webview.
     files: ['extension/present/**/*.ts', 'webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'presentation is pure: the views, the CLI and the webview share it.' }],
-        patterns: [
-          { group: ['node:*'], message: 'runs in the browser (the diagram webview): no Node.js modules.' },
-          { group: ['**/core/engine/*', '**/core/host/*', '**/core/actions/*', '**/core/snapshot/read-snapshot', '**/core/snapshot/live-snapshot'], message: 'presentation draws the model; it never does I/O.', allowTypeImports: true },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'presentation is pure: the views, the CLI and the webview share it.' }],
+          patterns: [
+            { group: ['node:*'], message: 'runs in the browser (the diagram webview): no Node.js modules.' },
+            {
+              group: ['**/core/engine/*', '**/core/host/*', '**/core/actions/*', '**/core/snapshot/read-snapshot', '**/core/snapshot/live-snapshot'],
+              message: 'presentation draws the model; it never does I/O.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
     },
   },
 );

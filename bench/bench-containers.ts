@@ -59,16 +59,24 @@ export function runningContainers(): number {
  * that many containers run on the engine, whoever's they are.
  */
 export async function growBenchContainers(want: number, { total = false } = {}): Promise<void> {
-  const have = docker(['ps', '-q', ...(total ? [] : ['--filter', `label=${BENCH_LABEL}`])]).split('\n').filter(Boolean).length;
+  const have = docker(['ps', '-q', ...(total ? [] : ['--filter', `label=${BENCH_LABEL}`])])
+    .split('\n')
+    .filter(Boolean).length;
   if (have >= want) return;
   process.stderr.write(`bench: starting ${want - have} containers…\n`);
-  await mapWithConcurrency(Array.from({ length: want - have }, (_, i) => i + have), 4, async (i) => {
-    docker(['run', '-d', '--label', BENCH_LABEL, '--name', `cibench-${i}-${Date.now()}`, BENCH_IMAGE, 'sleep', '86400']);
-  });
+  await mapWithConcurrency(
+    Array.from({ length: want - have }, (_, i) => i + have),
+    4,
+    async (i) => {
+      docker(['run', '-d', '--label', BENCH_LABEL, '--name', `cibench-${i}-${Date.now()}`, BENCH_IMAGE, 'sleep', '86400']);
+    },
+  );
 }
 
 export function removeBenchContainers(): void {
-  const ids = docker(['ps', '-aq', '--filter', `label=${BENCH_LABEL}`]).split('\n').filter(Boolean);
+  const ids = docker(['ps', '-aq', '--filter', `label=${BENCH_LABEL}`])
+    .split('\n')
+    .filter(Boolean);
   if (ids.length) docker(['rm', '-f', ...ids]);
 }
 

@@ -12,7 +12,16 @@ import type { ContainerSnapshot, Snapshot } from '../extension/core/snapshot/mod
 
 /** A snapshot shaped like a real host: bridges with veth ports, every fifth container sharing a namespace. */
 export function syntheticSnapshot(containers: number, networks: number): Snapshot {
-  const nets = Array.from({ length: networks }, (_, n) => ({ id: `net${n}`.padEnd(64, '0'), name: `net-${n}`, driver: 'bridge', scope: 'local', bridge: `br-net${n}`, subnets: [`10.${n}.0.0/16`], gateways: [`10.${n}.0.1`], parent: null }));
+  const nets = Array.from({ length: networks }, (_, n) => ({
+    id: `net${n}`.padEnd(64, '0'),
+    name: `net-${n}`,
+    driver: 'bridge',
+    scope: 'local',
+    bridge: `br-net${n}`,
+    subnets: [`10.${n}.0.0/16`],
+    gateways: [`10.${n}.0.1`],
+    parent: null,
+  }));
   const list: ContainerSnapshot[] = [];
   const ports = new Map<string, string[]>();
   for (let i = 0; i < containers; i++) {
@@ -33,8 +42,34 @@ export function syntheticSnapshot(containers: number, networks: number): Snapsho
       interfaces: shares
         ? shares.interfaces
         : [
-            { name: 'lo', kind: 'loopback', driverKind: null, ifindex: 1, peerIfindex: null, mac: null, addresses: ['127.0.0.1/8'], mtu: 65536, state: 'UNKNOWN', network: null, hostPeer: null, parent: null },
-            { name: 'eth0', kind: 'veth', driverKind: 'veth', ifindex: 2 + i, peerIfindex: 5000 + i, mac: null, addresses: [`10.${i % networks}.${Math.floor(i / 250)}.${(i % 250) + 2}/16`], mtu: 1500, state: 'UP', network: net.name, hostPeer: { name: veth, ifindex: 5000 + i, bridge: net.bridge }, parent: null },
+            {
+              name: 'lo',
+              kind: 'loopback',
+              driverKind: null,
+              ifindex: 1,
+              peerIfindex: null,
+              mac: null,
+              addresses: ['127.0.0.1/8'],
+              mtu: 65536,
+              state: 'UNKNOWN',
+              network: null,
+              hostPeer: null,
+              parent: null,
+            },
+            {
+              name: 'eth0',
+              kind: 'veth',
+              driverKind: 'veth',
+              ifindex: 2 + i,
+              peerIfindex: 5000 + i,
+              mac: null,
+              addresses: [`10.${i % networks}.${Math.floor(i / 250)}.${(i % 250) + 2}/16`],
+              mtu: 1500,
+              state: 'UP',
+              network: net.name,
+              hostPeer: { name: veth, ifindex: 5000 + i, bridge: net.bridge },
+              parent: null,
+            },
           ],
       endpoints: [],
       compose: null,
@@ -48,7 +83,14 @@ export function syntheticSnapshot(containers: number, networks: number): Snapsho
     helper: { mode: 'local', ok: true, reason: null },
     hostNamespaces: { ...emptyNamespaces(), net: 4026531840 },
     containers: list,
-    bridges: nets.map((n, i) => ({ name: n.bridge, ifindex: 10 + i, network: n.name, ports: ports.get(n.bridge) ?? [], addresses: [`${n.gateways[0]}/16`], state: 'UP' })),
+    bridges: nets.map((n, i) => ({
+      name: n.bridge,
+      ifindex: 10 + i,
+      network: n.name,
+      ports: ports.get(n.bridge) ?? [],
+      addresses: [`${n.gateways[0]}/16`],
+      state: 'UP',
+    })),
     networks: nets,
     volumes: [],
     namespaceGroups: [],

@@ -21,7 +21,14 @@ function timeRun(script: string, args: string[]): { ms: number; bytes: number } 
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100,300,500' }, rounds: { type: 'string', default: '9' }, baseline: { type: 'string', default: '2af9c60' }, keep: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '100,300,500' },
+      rounds: { type: 'string', default: '9' },
+      baseline: { type: 'string', default: '2af9c60' },
+      keep: { type: 'boolean' },
+    },
+  });
   const repo = path.resolve(__dirname, '..', '..');
   const baseline = execFileSync('git', ['-C', repo, 'show', `${values.baseline}:extension/helper/host-helper.sh`], { encoding: 'utf8' });
   fs.writeFileSync(path.join(os.tmpdir(), 'bench-helper-baseline.sh'), baseline);
@@ -56,7 +63,9 @@ async function main(): Promise<void> {
     rows.push(`| ${pairs.length} | ${median(b).toFixed(0)} ms | ${median(a).toFixed(0)} ms | ${(median(a) / median(b)).toFixed(2)}× |`);
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
-  process.stdout.write(`helper collect, local, median of ${rounds} (baseline ${values.baseline})\n| running containers | first helper | verifying helper | ratio |\n|---|---|---|---|\n${rows.join('\n')}\n`);
+  process.stdout.write(
+    `helper collect, local, median of ${rounds} (baseline ${values.baseline})\n| running containers | first helper | verifying helper | ratio |\n|---|---|---|---|\n${rows.join('\n')}\n`,
+  );
   if (!values.keep) removeBenchContainers();
 }
 

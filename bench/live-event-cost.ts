@@ -15,7 +15,9 @@ import { LocalHelperRunner } from '../extension/core/host/helper-runners';
 import { BENCH_IMAGE, BENCH_LABEL, countingProxy, docker, growBenchContainers, median, removeBenchContainers, runBench } from './bench-containers';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100,300,500' }, rounds: { type: 'string', default: '5' }, keep: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { sizes: { type: 'string', default: '100,300,500' }, rounds: { type: 'string', default: '5' }, keep: { type: 'boolean' } },
+  });
   const rounds = Number(values.rounds);
   const proxy = await countingProxy('/var/run/docker.sock');
   const endpoint = resolveEndpoint({ explicit: `unix://${proxy.path}`, env: {} });
@@ -58,7 +60,11 @@ async function main(): Promise<void> {
         firstEventAt = 0n;
         const t = process.hrtime.bigint();
         docker(['run', '-d', '--label', BENCH_LABEL, '--name', name, BENCH_IMAGE, 'sleep', '86400']);
-        await waitFor('the new container with its namespaces', async () => live.state.kind === 'ready' && !!live.state.snapshot.containers.find((c) => c.name === name && c.namespaces.net), 30_000);
+        await waitFor(
+          'the new container with its namespaces',
+          async () => live.state.kind === 'ready' && !!live.state.snapshot.containers.find((c) => c.name === name && c.namespaces.net),
+          30_000,
+        );
         const now = process.hrtime.bigint();
         runToRowMs.push(Number(now - t) / 1e6);
         eventMs.push(Number(now - firstEventAt) / 1e6);

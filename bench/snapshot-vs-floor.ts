@@ -9,7 +9,9 @@ import { docker, growBenchContainers, median, removeBenchContainers, runBench, t
 const dist = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { containers: { type: 'string', default: '100' }, rounds: { type: 'string', default: '15' }, keep: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { containers: { type: 'string', default: '100' }, rounds: { type: 'string', default: '15' }, keep: { type: 'boolean' } },
+  });
   const want = Number(values.containers);
   const rounds = Number(values.rounds);
   await growBenchContainers(want);

@@ -16,7 +16,18 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { BENCH_IMAGE, BENCH_LABEL, countingProxy, docker, growBenchContainers, median, removeBenchContainers, runBench, runningContainers, timeAlternately } from './bench-containers';
+import {
+  BENCH_IMAGE,
+  BENCH_LABEL,
+  countingProxy,
+  docker,
+  growBenchContainers,
+  median,
+  removeBenchContainers,
+  runBench,
+  runningContainers,
+  timeAlternately,
+} from './bench-containers';
 import type { CountingProxy } from './bench-containers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -24,7 +35,12 @@ const DIST = path.resolve(__dirname, '..');
 
 interface Harness {
   installVsix(vsix: string, dir: string): Promise<void>;
-  launchWorkbench(o: { folder: string; extensionsDir: string; userDataDir?: string; viewport?: { width: number; height: number } }): Promise<{ page: Page; close(): Promise<void> }>;
+  launchWorkbench(o: {
+    folder: string;
+    extensionsDir: string;
+    userDataDir?: string;
+    viewport?: { width: number; height: number };
+  }): Promise<{ page: Page; close(): Promise<void> }>;
 }
 
 interface Side {
@@ -49,7 +65,12 @@ function progress(message: string): void {
 /** Waits, checking every animation frame in the page, until a tree row with that name is there (or gone). */
 async function rowPresence(page: Page, name: string, present: boolean, timeout = 15_000): Promise<void> {
   await page.waitForFunction(
-    ([n, want]) => [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ getAttribute(a: string): string | null }> } }).document.querySelectorAll('[role=treeitem]')].some((e) => (e.getAttribute('aria-label') ?? '').split(/[\s,]/)[0] === n) === want,
+    ([n, want]) =>
+      [
+        ...(
+          globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ getAttribute(a: string): string | null }> } }
+        ).document.querySelectorAll('[role=treeitem]'),
+      ].some((e) => (e.getAttribute('aria-label') ?? '').split(/[\s,]/)[0] === n) === want,
     [name, present] as const,
     { polling: 'raf', timeout },
   );
@@ -75,7 +96,14 @@ async function measureSide(harness: Harness, side: Side, proxy: CountingProxy, a
   try {
     // The clock starts once the workbench itself has finished starting (its
     // own "Eventually" lifecycle mark), so its boot is not counted.
-    await page.waitForFunction(() => JSON.stringify((globalThis as unknown as { MonacoPerformanceMarks: { getMarks(): unknown } }).MonacoPerformanceMarks.getMarks()).includes('code/LifecyclePhase/Eventually'), undefined, { timeout: 60_000, polling: 50 });
+    await page.waitForFunction(
+      () =>
+        JSON.stringify((globalThis as unknown as { MonacoPerformanceMarks: { getMarks(): unknown } }).MonacoPerformanceMarks.getMarks()).includes(
+          'code/LifecyclePhase/Eventually',
+        ),
+      undefined,
+      { timeout: 60_000, polling: 50 },
+    );
     const clicked = performance.now();
     await page.locator('.activitybar').getByRole('tab', { name: side.tab }).click();
     await rowPresence(page, anchor, true, 60_000);
@@ -112,7 +140,11 @@ async function measureSide(harness: Harness, side: Side, proxy: CountingProxy, a
 
 async function packageFloor(out: string): Promise<void> {
   const src = path.join(ROOT, 'bench', 'floor-extension');
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], { cwd: src, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out],
+    { cwd: src, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
 }
 
 function p50(xs: number[]): string {
@@ -120,7 +152,15 @@ function p50(xs: number[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100,300,500' }, rounds: { type: 'string', default: '2' }, tries: { type: 'string', default: '5' }, 'cli-rounds': { type: 'string', default: '7' }, keep: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '100,300,500' },
+      rounds: { type: 'string', default: '2' },
+      tries: { type: 'string', default: '5' },
+      'cli-rounds': { type: 'string', default: '7' },
+      keep: { type: 'boolean' },
+    },
+  });
   const sizes = values.sizes.split(',').map(Number);
   const rounds = Number(values.rounds);
   const tries = Number(values.tries);
@@ -162,7 +202,9 @@ async function main(): Promise<void> {
         const s = samples.get(side.name)!;
         rows.push(
           `| ${running} | ${side.name} | ${p50(s.cold)} ms | ${p50(s.appear)} ms | ${p50(s.vanish)} ms | ${median(s.calls)} | ${p50(s.dockerRun)} ms` +
-            (side.name === 'floor' ? ' | |' : ` | cold ${(median(s.cold) - median(floor.cold)).toFixed(0)} ms, run ${(median(s.appear) - median(floor.appear)).toFixed(0)} ms, rm ${(median(s.vanish) - median(floor.vanish)).toFixed(0)} ms, docker run ${(median(s.dockerRun) / median(floor.dockerRun)).toFixed(2)}× |`),
+            (side.name === 'floor'
+              ? ' | |'
+              : ` | cold ${(median(s.cold) - median(floor.cold)).toFixed(0)} ms, run ${(median(s.appear) - median(floor.appear)).toFixed(0)} ms, rm ${(median(s.vanish) - median(floor.vanish)).toFixed(0)} ms, docker run ${(median(s.dockerRun) / median(floor.dockerRun)).toFixed(2)}× |`),
         );
       }
       progress(`${running} running: CLI snapshot --json against the API floor`);

@@ -8,7 +8,15 @@ import { type AttachedProcess, startExec } from './core/engine/attached-process'
 import { createEngine, pingEngine } from './core/engine/engine';
 import { EngineUnreachableError } from './core/engine/engine-errors';
 import { firstLine } from './core/common/first-line';
-import { DEFAULT_ENTER_NAMESPACES, enterBanner, EnterError, enterHelperArgs, entersThroughEngine, parseNamespaceList, resolveEnterTarget } from './core/actions/enter-plan';
+import {
+  DEFAULT_ENTER_NAMESPACES,
+  enterBanner,
+  EnterError,
+  enterHelperArgs,
+  entersThroughEngine,
+  parseNamespaceList,
+  resolveEnterTarget,
+} from './core/actions/enter-plan';
 import { currentContextName, EndpointError, endpointFromContext, listContexts, resolveEndpoint } from './core/engine/engine-endpoint';
 import { FileHelperImagePins } from './core/host/helper-image-pin-file';
 import { type ContainerHelperRunner, selectHelperRunner } from './core/host/helper-runners';
@@ -104,7 +112,7 @@ const GLOBAL_PARSE_OPTIONS = {
  * bundles loaded only by the commands that use them, so `snapshot` starts fast.
  */
 function loadSibling(bundle: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle, found by path at run time
   return require(path.join(__dirname, bundle));
 }
 
@@ -139,8 +147,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'diagram') {
     const { renderDiagramSvg } = loadSibling('diagram.js') as typeof import('./present/diagram-svg');
     process.stdout.write(`${await renderDiagramSvg(snapshot, { standalone: true })}\n`);
-  }
-  else process.stdout.write(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderSnapshotText(snapshot));
+  } else process.stdout.write(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderSnapshotText(snapshot));
   return 0;
 }
 
@@ -166,14 +173,22 @@ async function contextsCommand(): Promise<number> {
 
 /** The compose language server over stdio, following the engine the options name. */
 async function lspCommand(argv: string[], globals: GlobalOptions): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { stdio: { type: 'boolean' }, ...GLOBAL_PARSE_OPTIONS } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { stdio: { type: 'boolean' }, ...GLOBAL_PARSE_OPTIONS },
+  });
   if (!values.stdio) throw new UsageError('lsp speaks over stdio: use `lsp --stdio`');
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const options = { ...globals, ...values };
   const mode = helperModeOption(options.helper);
   const { runComposeServer } = loadSibling('compose-server.js') as typeof import('./compose/server-main');
   // The server owns the process from here; it exits when its client says so.
-  runComposeServer({ endpoint: { explicit: options.host, context: options.context }, helper: { mode, image: options['helper-image'], pins: new FileHelperImagePins() } });
+  runComposeServer({
+    endpoint: { explicit: options.host, context: options.context },
+    helper: { mode, image: options['helper-image'], pins: new FileHelperImagePins() },
+  });
   return new Promise<number>(() => undefined);
 }
 
@@ -236,7 +251,12 @@ async function enterCommand(argv: string[], globals: GlobalOptions): Promise<num
   }
   const command = argv.slice(i);
   if (!container) throw new UsageError('enter needs a container name or id');
-  const chosen: GlobalOptions = { host: options.get('--host'), context: options.get('--context'), helper: options.get('--helper'), 'helper-image': options.get('--helper-image') };
+  const chosen: GlobalOptions = {
+    host: options.get('--host'),
+    context: options.get('--context'),
+    helper: options.get('--helper'),
+    'helper-image': options.get('--helper-image'),
+  };
   helperModeOption(chosen.helper);
   const namespaces = options.has('--ns') ? parseNamespaceList(options.get('--ns') as string) : [...DEFAULT_ENTER_NAMESPACES];
 

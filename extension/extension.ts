@@ -39,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
   // Helper image ids trusted per engine and tag, across sessions (see helper-image-pin.ts).
   const pins: HelperImagePins = {
     get: (key) => context.globalState.get<Record<string, string>>(HELPER_IMAGE_PINS_KEY)?.[key],
-    set: (key, id) => context.globalState.update(HELPER_IMAGE_PINS_KEY, { ...context.globalState.get<Record<string, string>>(HELPER_IMAGE_PINS_KEY), [key]: id }),
+    set: (key, id) =>
+      context.globalState.update(HELPER_IMAGE_PINS_KEY, { ...context.globalState.get<Record<string, string>>(HELPER_IMAGE_PINS_KEY), [key]: id }),
   };
   const { session, watcher: sessionSettings } = createMainSession(log, pins);
   const remembered = context.workspaceState.get<string>(GROUP_BY_STATE_KEY);
@@ -97,7 +98,7 @@ function startComposeSupportWhenNeeded(context: vscode.ExtensionContext, session
     opened.dispose();
     // A separate bundle, required by a computed path so esbuild leaves it out of extension.js.
     const clientBundle = vscode.Uri.joinPath(context.extensionUri, 'dist', 'compose-client.js').fsPath;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle, found by path at run time
     const { startComposeClient } = require(clientBundle) as typeof import('./compose/compose-client');
     startComposeClient(context, session, log, patterns()).then(
       (client) => context.subscriptions.push(client),

@@ -18,7 +18,9 @@ await installVsix(vsix, extensionsDir);
 
 const port = process.env.PORT ? Number(process.env.PORT) : undefined;
 const server = await startCodeServer({ userDataDir: path.join(home, 'user-data'), extensionsDir, folder: root, port });
-process.stdout.write(`\nContainer Internals is running in VS Code (code-server) at:\n\n  ${server.url}/?folder=${encodeURIComponent(root)}\n\nOpen the "Container Internals" view in the activity bar. Ctrl-C stops it.\n`);
+process.stdout.write(
+  `\nContainer Internals is running in VS Code (code-server) at:\n\n  ${server.url}/?folder=${encodeURIComponent(root)}\n\nOpen the "Container Internals" view in the activity bar. Ctrl-C stops it.\n`,
+);
 
 let stopping = false;
 const stop = async () => {

@@ -48,12 +48,31 @@ function run(title, command, args, { count } = {}) {
   });
 }
 
+// What the formatter holds to its style (package.json's format script names the same).
+const FORMATTED = ['extension/**/*.ts', 'webview/**/*.{ts,css}', 'test/**/*.{ts,mjs}', 'bench/**/*.ts', 'scripts/**/*.mjs', '*.mjs'];
+
 const steps = async () => {
   if (!(await run('build', process.execPath, ['esbuild.config.mjs']))) return;
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   if (!(await run('typecheck', process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit']))) return;
   if (!(await run('typecheck (webview)', process.execPath, [tsc, '-p', 'webview/tsconfig.json', '--noEmit']))) return;
-  if (!(await run('lint (eslint: no vscode in core, no import cycles, no floating promises)', process.execPath, [path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.']))) return;
+  if (
+    !(await run('lint (eslint: no vscode in core, no import cycles, no floating promises)', process.execPath, [
+      path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'),
+      '.',
+    ]))
+  )
+    return;
+  if (
+    !(await run('format (prettier --check)', process.execPath, [
+      path.join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'),
+      '--check',
+      '--log-level',
+      'warn',
+      ...FORMATTED,
+    ]))
+  )
+    return;
   if (!(await run('shellcheck', 'bash', ['scripts/shellcheck.sh']))) return;
   if (!(await run('lab', 'bash', ['test/lab/lab.sh', 'up']))) return;
   // A crowd beside the lab, so that what only breaks at size breaks here.
@@ -61,7 +80,12 @@ const steps = async () => {
   await run('unit + integration', process.execPath, ['test/run-node-tests.mjs', 'unit', 'integration'], { count: 'node' });
   if (!(await run('code-server', 'bash', ['scripts/install-code-server.sh']))) return;
   const workspace = mkdtempSync(path.join(tmpdir(), 'ci-vscode-ws-'));
-  await run('extension host (code-server)', process.execPath, ['test/harness/code-server.mjs', 'run-tests', root, path.join(root, 'out', 'vscode-tests', 'index.js'), workspace], { count: 'mocha' });
+  await run(
+    'extension host (code-server)',
+    process.execPath,
+    ['test/harness/code-server.mjs', 'run-tests', root, path.join(root, 'out', 'vscode-tests', 'index.js'), workspace],
+    { count: 'mocha' },
+  );
   rmSync(workspace, { recursive: true, force: true });
   await run('end to end (code-server + Chromium)', process.execPath, ['test/run-node-tests.mjs', 'e2e'], { count: 'node' });
 };

@@ -248,7 +248,9 @@ searchInput.addEventListener('input', () => {
   save();
   // A search that names a container inside a closed group opens that group.
   const query = state.search.trim();
-  const hit = query ? [...(svg?.querySelectorAll<SVGGElement>('g.group') ?? [])].find((g) => (g.getAttribute('data-containers') ?? '').split(' ').some((n) => n === query)) : undefined;
+  const hit = query
+    ? [...(svg?.querySelectorAll<SVGGElement>('g.group') ?? [])].find((g) => (g.getAttribute('data-containers') ?? '').split(' ').some((n) => n === query))
+    : undefined;
   if (hit) void openGroup(hit.getAttribute('data-group') as string);
   else applyFilters();
 });

@@ -19,7 +19,12 @@ function toParams(state: SessionState): SnapshotParams | null {
   return problem ? { snapshot: null, problem } : null;
 }
 
-export async function startComposeClient(context: vscode.ExtensionContext, session: SessionView, log: vscode.LogOutputChannel, patterns: readonly string[]): Promise<vscode.Disposable> {
+export async function startComposeClient(
+  context: vscode.ExtensionContext,
+  session: SessionView,
+  log: vscode.LogOutputChannel,
+  patterns: readonly string[],
+): Promise<vscode.Disposable> {
   const module = vscode.Uri.joinPath(context.extensionUri, 'dist', 'compose-server.js').fsPath;
   const serverOptions: ServerOptions = { run: { module, transport: TransportKind.ipc }, debug: { module, transport: TransportKind.ipc } };
   const initializationOptions: ComposeServerOptions = { snapshotFromClient: true };

@@ -37,7 +37,10 @@ export interface ComposeFile {
 
 /** docker compose's rule: lowercase, only [a-z0-9_-], starting with a letter or digit. */
 export function normalizeProjectName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[^a-z0-9]+/, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[^a-z0-9]+/, '');
 }
 
 function spanOf(node: Node | null | undefined): Span {
@@ -65,7 +68,13 @@ function parseVolume(item: unknown): VolumeEntry | null {
     const span = spanOf(item);
     // Plain and quoted scalars: skip the opening quote, if any, to point at the source itself.
     const offset = item.type === 'QUOTE_DOUBLE' || item.type === 'QUOTE_SINGLE' ? 1 : 0;
-    return { kind: short.kind, source: short.source, target: short.target, span, sourceSpan: { start: span.start + offset, end: span.start + offset + short.sourceLength } };
+    return {
+      kind: short.kind,
+      source: short.source,
+      target: short.target,
+      span,
+      sourceSpan: { start: span.start + offset, end: span.start + offset + short.sourceLength },
+    };
   }
   if (isMap(item)) {
     const get = (k: string) => item.get(k, true) as Node | undefined;
@@ -108,10 +117,11 @@ export function parseComposeFile(text: string, filePath: string): ComposeFile {
         let networkMode: ServiceEntry['networkMode'] = null;
         if (isMap(body)) {
           const vlist = body.get('volumes', true);
-          if (isSeq(vlist)) for (const item of vlist.items) {
-            const v = parseVolume(item);
-            if (v) volumes.push(v);
-          }
+          if (isSeq(vlist))
+            for (const item of vlist.items) {
+              const v = parseVolume(item);
+              if (v) volumes.push(v);
+            }
           const nm = body.get('network_mode', true) as Node | undefined;
           const nmValue = str(nm);
           if (nmValue !== null) networkMode = { value: nmValue, span: spanOf(nm) };

@@ -45,24 +45,46 @@ export function diagnose(file: ComposeFile, ctx: InsightContext): Finding[] {
   for (const s of file.services) {
     for (const v of s.volumes) {
       if (v.kind === 'volume' && v.source && !v.source.includes('$') && !file.declaredVolumes.has(v.source)) {
-        out.push({ span: v.sourceSpan, severity: 'error', message: `Named volume "${v.source}" is used by ${s.name} but not declared under the top-level volumes: key.`, code: 'undeclared-volume' });
+        out.push({
+          span: v.sourceSpan,
+          severity: 'error',
+          message: `Named volume "${v.source}" is used by ${s.name} but not declared under the top-level volumes: key.`,
+          code: 'undeclared-volume',
+        });
       }
       // Only the engine's host knows which paths exist there; say nothing without a local engine.
       if (v.kind === 'bind' && v.source && !v.source.includes('$') && engineIsLocal(ctx.snapshot)) {
         const host = resolveBindSource(v.source, file.directory);
         if (!ctx.exists(host)) {
-          out.push({ span: v.sourceSpan, severity: 'warning', message: `Bind-mount source ${host} does not exist on the engine's host; Docker would create an empty root-owned directory there.`, code: 'missing-bind-source' });
+          out.push({
+            span: v.sourceSpan,
+            severity: 'warning',
+            message: `Bind-mount source ${host} does not exist on the engine's host; Docker would create an empty root-owned directory there.`,
+            code: 'missing-bind-source',
+          });
         }
       }
     }
     const mode = s.networkMode;
     if (mode?.value.startsWith('service:')) {
       const other = mode.value.slice('service:'.length);
-      if (!serviceNames.has(other)) out.push({ span: mode.span, severity: 'error', message: `network_mode refers to service "${other}", which this file does not define.`, code: 'unknown-service' });
+      if (!serviceNames.has(other))
+        out.push({
+          span: mode.span,
+          severity: 'error',
+          message: `network_mode refers to service "${other}", which this file does not define.`,
+          code: 'unknown-service',
+        });
     } else if (mode?.value.startsWith('container:') && ctx.snapshot) {
       const ref = mode.value.slice('container:'.length);
       const known = ctx.snapshot.containers.some((c) => c.name === ref || c.id === ref || (ref.length >= 4 && c.id.startsWith(ref)));
-      if (!known) out.push({ span: mode.span, severity: 'error', message: `network_mode refers to container "${ref}", which the engine does not have.`, code: 'unknown-container' });
+      if (!known)
+        out.push({
+          span: mode.span,
+          severity: 'error',
+          message: `network_mode refers to container "${ref}", which the engine does not have.`,
+          code: 'unknown-container',
+        });
     }
   }
   return out;
@@ -79,7 +101,9 @@ function serviceHover(file: ComposeFile, s: ServiceEntry, ctx: InsightContext): 
     if (c.namespaces.net !== null) lines.push(`  - net \`${c.namespaces.net}\` — ${describeNamespaceSharing(snapshot, c, 'net')}`);
     for (const i of c.interfaces.filter((x) => x.kind !== 'loopback')) {
       const addr = i.addresses.filter((a) => !a.startsWith('fe80:')).join(', ');
-      lines.push(`  - ${i.network ?? i.name}: ${addr || 'no address'}${i.hostPeer ? ` — ${i.name} ⇄ ${i.hostPeer.name}${i.hostPeer.bridge ? ` → ${i.hostPeer.bridge}` : ''}` : ''}`);
+      lines.push(
+        `  - ${i.network ?? i.name}: ${addr || 'no address'}${i.hostPeer ? ` — ${i.name} ⇄ ${i.hostPeer.name}${i.hostPeer.bridge ? ` → ${i.hostPeer.bridge}` : ''}` : ''}`,
+      );
     }
     if (!c.interfaces.length) for (const ep of c.endpoints) lines.push(`  - ${ep.network}: ${ep.ipAddress ?? 'no address'}`);
   }
@@ -96,7 +120,7 @@ function volumeHover(file: ComposeFile, v: VolumeEntry, ctx: InsightContext): st
     const lines = [`**bind mount** \`${v.source}\` → \`${v.target ?? '?'}\``, '', `host path: \`${host}\``];
     if (!ctx.snapshot) lines.push('', `no live data: ${ctx.problem ?? 'no Docker engine reachable'}`);
     else {
-      if (engineIsLocal(ctx.snapshot)) lines.push(ctx.exists(host) ? 'exists on the engine\'s host' : '**does not exist** on the engine\'s host');
+      if (engineIsLocal(ctx.snapshot)) lines.push(ctx.exists(host) ? "exists on the engine's host" : "**does not exist** on the engine's host");
       const who = users((c) => c.mounts.filter((m) => m.type === 'bind' && m.source === host));
       lines.push('', who.length ? 'mounted by:' : 'no running container mounts it', ...who);
     }
@@ -154,6 +178,7 @@ export function networkModeCompletions(offset: number, text: string, snapshot: S
 
 /** The host path a bind source points at, for go-to-definition. */
 export function definitionAt(file: ComposeFile, offset: number): string | null {
-  for (const s of file.services) for (const v of s.volumes) if (v.kind === 'bind' && v.source && within(v.sourceSpan, offset)) return resolveBindSource(v.source, file.directory);
+  for (const s of file.services)
+    for (const v of s.volumes) if (v.kind === 'bind' && v.source && within(v.sourceSpan, offset)) return resolveBindSource(v.source, file.directory);
   return null;
 }

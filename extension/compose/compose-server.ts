@@ -51,7 +51,13 @@ export function startComposeServer(connection: Connection, standalone: SessionTa
 
   const validate = (doc: TextDocument): void => {
     const diagnostics = diagnose(parsed(doc), context()).map((f) =>
-      Diagnostic.create(range(doc, f.span), f.message, f.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, f.code, 'container-internals'),
+      Diagnostic.create(
+        range(doc, f.span),
+        f.message,
+        f.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+        f.code,
+        'container-internals',
+      ),
     );
     void connection.sendDiagnostics({ uri: doc.uri, diagnostics });
   };
@@ -66,7 +72,9 @@ export function startComposeServer(connection: Connection, standalone: SessionTa
     const options = (params.initializationOptions ?? {}) as ComposeServerOptions;
     lensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     if (!options.snapshotFromClient) {
-      session = new EngineSession('lsp', 'compose language server', standalone, (level, message) => connection.console[level === 'warn' ? 'warn' : level](message));
+      session = new EngineSession('lsp', 'compose language server', standalone, (level, message) =>
+        connection.console[level === 'warn' ? 'warn' : level](message),
+      );
       session.onDidChangeState((state) => {
         if (state.kind === 'ready') stateChanged(state.snapshot, null);
         else {
@@ -111,7 +119,11 @@ export function startComposeServer(connection: Connection, standalone: SessionTa
   connection.onCompletion(({ textDocument, position }): CompletionItem[] => {
     const doc = documents.get(textDocument.uri);
     if (!doc) return [];
-    return networkModeCompletions(doc.offsetAt(position), doc.getText(), snapshot).map((name) => ({ label: name, kind: CompletionItemKind.Reference, detail: 'running container' }));
+    return networkModeCompletions(doc.offsetAt(position), doc.getText(), snapshot).map((name) => ({
+      label: name,
+      kind: CompletionItemKind.Reference,
+      detail: 'running container',
+    }));
   });
 
   connection.onDefinition(({ textDocument, position }): Location | null => {

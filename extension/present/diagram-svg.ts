@@ -45,10 +45,12 @@ interface EdgeInfo {
   attrs: Record<string, string>;
 }
 
+// eslint-disable-next-line no-control-regex -- matching the control characters XML 1.0 forbids is the point
+const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
 export function escapeXml(text: string): string {
   // Control characters are not allowed in XML 1.0 at all; drop them.
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return text.replace(XML_FORBIDDEN, '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
 function textWidth(lines: Array<{ text: string }>): number {
@@ -89,9 +91,25 @@ export function diagramGraph(snapshot: Snapshot, options: DiagramOptions = {}): 
   // Bridges, with their Docker network and subnet.
   for (const b of snapshot.bridges) {
     const net = snapshot.networks.find((n) => n.name === b.network);
-    const sub = [b.network ? `network ${b.network}` : 'not a Docker network', ...(net?.subnets ?? []), ...(net?.gateways.length ? [`gw ${net.gateways.join(', ')}`] : [])].join(' · ');
+    const sub = [
+      b.network ? `network ${b.network}` : 'not a Docker network',
+      ...(net?.subnets ?? []),
+      ...(net?.gateways.length ? [`gw ${net.gateways.join(', ')}`] : []),
+    ].join(' · ');
     hostChildren.push(
-      box(`bridge:${b.name}`, { kind: 'bridge', lines: [{ text: b.name, cls: 'title' }, { text: sub, cls: 'sub' }], attrs: { 'data-bridge': b.name, ...(b.network ? { 'data-network': b.network } : {}) }, title: `bridge ${b.name}\n${b.addresses.join(', ')}\n${b.ports.length} port(s)` }, nodes),
+      box(
+        `bridge:${b.name}`,
+        {
+          kind: 'bridge',
+          lines: [
+            { text: b.name, cls: 'title' },
+            { text: sub, cls: 'sub' },
+          ],
+          attrs: { 'data-bridge': b.name, ...(b.network ? { 'data-network': b.network } : {}) },
+          title: `bridge ${b.name}\n${b.addresses.join(', ')}\n${b.ports.length} port(s)`,
+        },
+        nodes,
+      ),
     );
   }
 
@@ -99,7 +117,16 @@ export function diagramGraph(snapshot: Snapshot, options: DiagramOptions = {}): 
   const hostContainers = snapshot.containers.filter((c) => c.namespaces.net !== null && c.namespaces.net === hostNet);
   if (hostContainers.length) {
     hostChildren.push(
-      box('hostContainers', { kind: 'hostContainers', lines: [{ text: 'host-network containers', cls: 'sub' }, ...hostContainers.map((c) => ({ text: c.name, cls: 'container', container: c.name }))], attrs: { 'data-netns': String(hostNet) }, title: "These containers share the host's network namespace: no interfaces of their own." }, nodes),
+      box(
+        'hostContainers',
+        {
+          kind: 'hostContainers',
+          lines: [{ text: 'host-network containers', cls: 'sub' }, ...hostContainers.map((c) => ({ text: c.name, cls: 'container', container: c.name }))],
+          attrs: { 'data-netns': String(hostNet) },
+          title: "These containers share the host's network namespace: no interfaces of their own.",
+        },
+        nodes,
+      ),
     );
   }
 
@@ -126,11 +153,26 @@ export function diagramGraph(snapshot: Snapshot, options: DiagramOptions = {}): 
     for (const [inode] of crowd) grouped.add(inode);
     const networks = [...new Set(crowd.flatMap(([, members]) => members.flatMap((m) => m.interfaces.map((i) => i.network)).filter((n): n is string => !!n)))];
     rootChildren.push(
-      box(groupId, { kind: 'group', lines: [{ text: `${names.length} containers on ${bridge}`, cls: 'title' }, { text: `${crowd.length} network namespaces · click to open`, cls: 'sub' }], attrs: { 'data-group': bridge, 'data-containers': names.join(' '), ...(networks.length ? { 'data-network': networks.join(' ') } : {}) }, title: `${names.length} containers on ${bridge}, drawn as one box:\n${names.slice(0, 40).join('\n')}${names.length > 40 ? `\n… and ${names.length - 40} more` : ''}` }, nodes),
+      box(
+        groupId,
+        {
+          kind: 'group',
+          lines: [
+            { text: `${names.length} containers on ${bridge}`, cls: 'title' },
+            { text: `${crowd.length} network namespaces · click to open`, cls: 'sub' },
+          ],
+          attrs: { 'data-group': bridge, 'data-containers': names.join(' '), ...(networks.length ? { 'data-network': networks.join(' ') } : {}) },
+          title: `${names.length} containers on ${bridge}, drawn as one box:\n${names.slice(0, 40).join('\n')}${names.length > 40 ? `\n… and ${names.length - 40} more` : ''}`,
+        },
+        nodes,
+      ),
     );
     const e = `e:${groupId}->bridge:${bridge}`;
     elkEdges.push({ id: e, sources: [groupId], targets: [`bridge:${bridge}`] });
-    edges.set(e, { kind: 'bridge', attrs: { 'data-bridge': bridge, 'data-group': bridge, ...(networks.length ? { 'data-network': networks.join(' ') } : {}) } });
+    edges.set(e, {
+      kind: 'bridge',
+      attrs: { 'data-bridge': bridge, 'data-group': bridge, ...(networks.length ? { 'data-network': networks.join(' ') } : {}) },
+    });
   }
 
   const parents = new Set<string>();
@@ -141,19 +183,55 @@ export function diagramGraph(snapshot: Snapshot, options: DiagramOptions = {}): 
     const networks = [...new Set(owner.interfaces.map((i) => i.network).filter((n): n is string => !!n))];
     const nsId = `netns:${inode}`;
     const lines = members.map((m) => ({ text: m.compose ? `${m.name} (${m.compose.service})` : m.name, cls: 'container', container: m.name }));
-    nodes.set(nsId, { kind: 'netns', lines, attrs: { 'data-netns': inode, 'data-containers': members.map((m) => m.name).join(' '), ...(networks.length ? { 'data-network': networks.join(' ') } : {}) }, title: `net:[${inode}]\n${members.map((m) => `${m.name} · ${m.image} · ${m.state}`).join('\n')}` });
+    nodes.set(nsId, {
+      kind: 'netns',
+      lines,
+      attrs: {
+        'data-netns': inode,
+        'data-containers': members.map((m) => m.name).join(' '),
+        ...(networks.length ? { 'data-network': networks.join(' ') } : {}),
+      },
+      title: `net:[${inode}]\n${members.map((m) => `${m.name} · ${m.image} · ${m.state}`).join('\n')}`,
+    });
     const children: ElkNode[] = [];
     for (const i of owner.interfaces) {
       const ifId = `${nsId}/if:${i.name}`;
-      children.push(box(ifId, { kind: 'iface', lines: [{ text: ifaceLabel(i), cls: 'iface' }], attrs: { 'data-ifname': i.name, 'data-kind': i.kind, ...(i.network ? { 'data-network': i.network } : {}) }, title: [`${i.name} (${i.kind})`, i.mac ? `MAC ${i.mac}` : '', i.addresses.join(', '), i.network ? `network ${i.network}` : ''].filter(Boolean).join('\n') }, nodes));
+      children.push(
+        box(
+          ifId,
+          {
+            kind: 'iface',
+            lines: [{ text: ifaceLabel(i), cls: 'iface' }],
+            attrs: { 'data-ifname': i.name, 'data-kind': i.kind, ...(i.network ? { 'data-network': i.network } : {}) },
+            title: [`${i.name} (${i.kind})`, i.mac ? `MAC ${i.mac}` : '', i.addresses.join(', '), i.network ? `network ${i.network}` : '']
+              .filter(Boolean)
+              .join('\n'),
+          },
+          nodes,
+        ),
+      );
       if (i.hostPeer) {
         const vethId = `veth:${i.hostPeer.name}`;
         if (!nodes.has(vethId)) {
-          hostChildren.push(box(vethId, { kind: 'veth', lines: [{ text: i.hostPeer.name, cls: 'iface' }], attrs: { 'data-ifname': i.hostPeer.name, 'data-kind': 'veth', ...(i.network ? { 'data-network': i.network } : {}) }, title: `host end of ${owner.name}'s ${i.name}\nifindex ${i.hostPeer.ifindex}` }, nodes));
+          hostChildren.push(
+            box(
+              vethId,
+              {
+                kind: 'veth',
+                lines: [{ text: i.hostPeer.name, cls: 'iface' }],
+                attrs: { 'data-ifname': i.hostPeer.name, 'data-kind': 'veth', ...(i.network ? { 'data-network': i.network } : {}) },
+                title: `host end of ${owner.name}'s ${i.name}\nifindex ${i.hostPeer.ifindex}`,
+              },
+              nodes,
+            ),
+          );
         }
         const e1 = `e:${ifId}->${vethId}`;
         elkEdges.push({ id: e1, sources: [ifId], targets: [vethId] });
-        edges.set(e1, { kind: 'veth', attrs: { 'data-netns': inode, 'data-ifname': i.name, 'data-from-container': owner.name, ...(i.network ? { 'data-network': i.network } : {}) } });
+        edges.set(e1, {
+          kind: 'veth',
+          attrs: { 'data-netns': inode, 'data-ifname': i.name, 'data-from-container': owner.name, ...(i.network ? { 'data-network': i.network } : {}) },
+        });
         if (i.hostPeer.bridge && nodes.has(`bridge:${i.hostPeer.bridge}`)) {
           const e2 = `e:${vethId}->bridge:${i.hostPeer.bridge}`;
           if (!edges.has(e2)) {
@@ -166,19 +244,63 @@ export function diagramGraph(snapshot: Snapshot, options: DiagramOptions = {}): 
         const parentId = `parent:${i.parent.name}`;
         if (!parents.has(parentId)) {
           parents.add(parentId);
-          hostChildren.push(box(parentId, { kind: 'parent', lines: [{ text: i.parent.name, cls: 'title' }, { text: 'host link', cls: 'sub' }], attrs: { 'data-ifname': i.parent.name, 'data-kind': 'parent' }, title: `host link ${i.parent.name} (ifindex ${i.parent.ifindex})` }, nodes));
+          hostChildren.push(
+            box(
+              parentId,
+              {
+                kind: 'parent',
+                lines: [
+                  { text: i.parent.name, cls: 'title' },
+                  { text: 'host link', cls: 'sub' },
+                ],
+                attrs: { 'data-ifname': i.parent.name, 'data-kind': 'parent' },
+                title: `host link ${i.parent.name} (ifindex ${i.parent.ifindex})`,
+              },
+              nodes,
+            ),
+          );
         }
         const e = `e:${ifId}->${parentId}`;
         elkEdges.push({ id: e, sources: [ifId], targets: [parentId] });
-        edges.set(e, { kind: 'parent', attrs: { 'data-netns': inode, 'data-ifname': i.name, 'data-from-container': owner.name, 'data-kind': i.kind, ...(i.network ? { 'data-network': i.network } : {}) } });
+        edges.set(e, {
+          kind: 'parent',
+          attrs: {
+            'data-netns': inode,
+            'data-ifname': i.name,
+            'data-from-container': owner.name,
+            'data-kind': i.kind,
+            ...(i.network ? { 'data-network': i.network } : {}),
+          },
+        });
       }
     }
     const header = lines.length * LINE_HEIGHT + 2 * PAD;
-    rootChildren.push({ id: nsId, children, layoutOptions: { 'elk.padding': `[top=${header},left=${PAD},bottom=${PAD},right=${PAD}]`, 'elk.nodeSize.minimum': `(${textWidth(lines)}, ${header + 20})`, 'elk.nodeSize.constraints': 'MINIMUM_SIZE' } });
+    rootChildren.push({
+      id: nsId,
+      children,
+      layoutOptions: {
+        'elk.padding': `[top=${header},left=${PAD},bottom=${PAD},right=${PAD}]`,
+        'elk.nodeSize.minimum': `(${textWidth(lines)}, ${header + 20})`,
+        'elk.nodeSize.constraints': 'MINIMUM_SIZE',
+      },
+    });
   }
 
-  nodes.set('host', { kind: 'host', lines: [{ text: `host network namespace${hostNet !== null ? ` net:[${hostNet}]` : ''}`, cls: 'title' }], attrs: hostNet !== null ? { 'data-host-netns': String(hostNet) } : {}, title: "The host's network namespace: bridges, host ends of veth pairs, and host-network containers." });
-  rootChildren.unshift({ id: 'host', children: hostChildren, layoutOptions: { 'elk.padding': `[top=${LINE_HEIGHT + 2 * PAD},left=${PAD},bottom=${PAD},right=${PAD}]`, 'elk.nodeSize.minimum': '(240, 60)', 'elk.nodeSize.constraints': 'MINIMUM_SIZE' } });
+  nodes.set('host', {
+    kind: 'host',
+    lines: [{ text: `host network namespace${hostNet !== null ? ` net:[${hostNet}]` : ''}`, cls: 'title' }],
+    attrs: hostNet !== null ? { 'data-host-netns': String(hostNet) } : {},
+    title: "The host's network namespace: bridges, host ends of veth pairs, and host-network containers.",
+  });
+  rootChildren.unshift({
+    id: 'host',
+    children: hostChildren,
+    layoutOptions: {
+      'elk.padding': `[top=${LINE_HEIGHT + 2 * PAD},left=${PAD},bottom=${PAD},right=${PAD}]`,
+      'elk.nodeSize.minimum': '(240, 60)',
+      'elk.nodeSize.constraints': 'MINIMUM_SIZE',
+    },
+  });
 
   const graph: ElkNode = {
     id: 'root',
@@ -216,7 +338,10 @@ function attrs(map: Record<string, string>): string {
 
 function textLines(lines: NodeInfo['lines'], x: number, y: number): string {
   return lines
-    .map((l, n) => `<text x="${x + PAD}" y="${y + PAD + (n + 1) * LINE_HEIGHT - 4}" class="${l.cls}"${l.container ? ` data-container="${escapeXml(l.container)}" tabindex="0" role="button"` : ''}>${escapeXml(l.text)}</text>`)
+    .map(
+      (l, n) =>
+        `<text x="${x + PAD}" y="${y + PAD + (n + 1) * LINE_HEIGHT - 4}" class="${l.cls}"${l.container ? ` data-container="${escapeXml(l.container)}" tabindex="0" role="button"` : ''}>${escapeXml(l.text)}</text>`,
+    )
     .join('');
 }
 
@@ -228,7 +353,9 @@ export async function renderDiagramSvg(snapshot: Snapshot, options: DiagramOptio
   const out: string[] = [];
   const width = Math.ceil((laid.width ?? 0) + 2 * PAD);
   const height = Math.ceil((laid.height ?? 0) + 2 * PAD);
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="ci-diagram" viewBox="${-PAD} ${-PAD} ${width} ${height}" width="${width}" height="${height}" data-engine="${escapeXml(snapshot.engine.endpoint)}">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="ci-diagram" viewBox="${-PAD} ${-PAD} ${width} ${height}" width="${width}" height="${height}" data-engine="${escapeXml(snapshot.engine.endpoint)}">`,
+  );
   if (options.standalone) out.push(`<style>${STANDALONE_STYLE}</style><rect x="${-PAD}" y="${-PAD}" width="${width}" height="${height}" fill="#fff"/>`);
 
   const draw = (node: ElkNode): void => {
@@ -240,7 +367,9 @@ export async function renderDiagramSvg(snapshot: Snapshot, options: DiagramOptio
     if (info) {
       const focusable = info.kind === 'netns' || info.kind === 'bridge' || info.kind === 'group' ? ' tabindex="0"' : '';
       out.push(`<g class="${info.kind}"${attrs(info.attrs)}${focusable}><title>${escapeXml(info.title)}</title>`);
-      out.push(`<rect class="${info.kind === 'host' ? 'frame' : 'box'}" x="${x}" y="${y}" width="${w}" height="${h}" rx="${info.kind === 'iface' || info.kind === 'veth' ? 3 : 6}"/>`);
+      out.push(
+        `<rect class="${info.kind === 'host' ? 'frame' : 'box'}" x="${x}" y="${y}" width="${w}" height="${h}" rx="${info.kind === 'iface' || info.kind === 'veth' ? 3 : 6}"/>`,
+      );
       out.push(textLines(info.lines, x, y));
     }
     for (const child of node.children ?? []) draw(child);

@@ -5,8 +5,10 @@ import { NAMESPACE_TYPES } from '../core/snapshot/model';
 
 /** Names, labels and paths come from users; never let them move the cursor or fake lines in a terminal. */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => (ch === '\n' ? '\\n' : ch === '\t' ? '\\t' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) =>
+    ch === '\n' ? '\\n' : ch === '\t' ? '\\t' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 /** Whose a container's namespace of one type is: unknown (not read), the host's, its own, or shared with other containers. */
@@ -63,7 +65,8 @@ export function describeInterface(i: InterfaceSnapshot, snapshot: Snapshot): str
 /** Says plainly how a container is networked when it has no interfaces of its own. */
 export function describeNetworkMode(snapshot: Snapshot, c: ContainerSnapshot, byId: Map<string, string>): string | null {
   const mode = c.networkMode;
-  if (mode === 'host' || (c.namespaces.net !== null && c.namespaces.net === snapshot.hostNamespaces?.net)) return "host network (shares the host's network namespace)";
+  if (mode === 'host' || (c.namespaces.net !== null && c.namespaces.net === snapshot.hostNamespaces?.net))
+    return "host network (shares the host's network namespace)";
   if (mode === 'none') return 'no network (only loopback)';
   if (mode.startsWith('container:')) {
     const ref = mode.slice('container:'.length);
@@ -74,14 +77,23 @@ export function describeNetworkMode(snapshot: Snapshot, c: ContainerSnapshot, by
 
 /** Container names by id and by name, for resolving `container:X` network modes. */
 export function containerNamesById(snapshot: Snapshot): Map<string, string> {
-  return new Map(snapshot.containers.flatMap((c) => [[c.id, c.name], [c.name, c.name]]));
+  return new Map(
+    snapshot.containers.flatMap((c) => [
+      [c.id, c.name],
+      [c.name, c.name],
+    ]),
+  );
 }
 
 export function renderSnapshotText(snapshot: Snapshot): string {
   const out: string[] = [];
   const e = snapshot.engine;
   out.push(`Engine ${e.endpoint} (Docker ${e.version}, API ${e.apiVersion})`);
-  out.push(snapshot.helper.ok ? `Host helper: ${snapshot.helper.mode}${snapshot.helper.reason ? ` (${snapshot.helper.reason})` : ''}` : `Host helper: unavailable (${snapshot.helper.reason ?? 'unknown reason'})`);
+  out.push(
+    snapshot.helper.ok
+      ? `Host helper: ${snapshot.helper.mode}${snapshot.helper.reason ? ` (${snapshot.helper.reason})` : ''}`
+      : `Host helper: unavailable (${snapshot.helper.reason ?? 'unknown reason'})`,
+  );
   const byId = containerNamesById(snapshot);
   out.push('');
   out.push(`Containers (${snapshot.containers.length})`);

@@ -7,7 +7,6 @@ import type { HostToWebview, WebviewToHost } from '../../webview/protocol';
 import type { SessionState, SessionView } from '../core/session/engine-session';
 import { sessionProblemLine } from '../present/session-problem';
 
-
 export class DiagramPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, DiagramPanel>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -34,7 +33,11 @@ export class DiagramPanel implements vscode.Disposable {
 
   readonly panel: vscode.WebviewPanel;
 
-  private constructor(extensionUri: vscode.Uri, private readonly session: SessionView, private readonly log: vscode.LogOutputChannel) {
+  private constructor(
+    extensionUri: vscode.Uri,
+    private readonly session: SessionView,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     const assets = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     this.panel = vscode.window.createWebviewPanel('containerInternals.diagram', session.title, vscode.ViewColumn.Active, {
       enableScripts: true,
@@ -57,7 +60,13 @@ export class DiagramPanel implements vscode.Disposable {
     const nonce = randomBytes(16).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(assets, 'main.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(assets, 'diagram.css'));
-    const csp = [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`].join('; ');
+    const csp = [
+      `default-src 'none'`,
+      `script-src 'nonce-${nonce}'`,
+      `style-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+    ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -130,7 +139,11 @@ export class DiagramPanel implements vscode.Disposable {
   }
 
   private async export(svg: string): Promise<void> {
-    const target = await vscode.window.showSaveDialog({ filters: { SVG: ['svg'] }, saveLabel: 'Export Diagram', defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'network.svg') : undefined });
+    const target = await vscode.window.showSaveDialog({
+      filters: { SVG: ['svg'] },
+      saveLabel: 'Export Diagram',
+      defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'network.svg') : undefined,
+    });
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, Buffer.from(svg, 'utf8'));
     vscode.window.setStatusBarMessage(`Diagram saved to ${target.fsPath}`, 4000);

@@ -19,7 +19,10 @@ export class ProcessTerminal implements vscode.Pseudoterminal, vscode.Disposable
   exitCode: number | null = null;
   private closed = false;
 
-  constructor(private readonly start: (size: vscode.TerminalDimensions | undefined) => Promise<AttachedProcess>, private readonly banner?: string) {}
+  constructor(
+    private readonly start: (size: vscode.TerminalDimensions | undefined) => Promise<AttachedProcess>,
+    private readonly banner?: string,
+  ) {}
 
   open(initial: vscode.TerminalDimensions | undefined): void {
     this.size = initial;

@@ -30,6 +30,9 @@ export function readSettings(): ExtensionSettings {
     helperMode: ((HELPER_MODES as readonly string[]).includes(mode) ? mode : 'auto') as HelperMode,
     helperImage: c.get<string>('helperImage', '').trim(),
     groupBy: (GROUP_BY_VALUES as readonly string[]).includes(groupBy) ? (groupBy as GroupBy) : 'none',
-    engines: c.get<string[]>('engines', []).map((e) => e.trim()).filter(Boolean),
+    engines: c
+      .get<string[]>('engines', [])
+      .map((e) => e.trim())
+      .filter(Boolean),
   };
 }

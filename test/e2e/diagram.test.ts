@@ -36,7 +36,10 @@ describe('Network diagram in the workbench', () => {
     const web = await netns('cilab-web');
     const box = frame.locator(`g.netns[data-netns="${web}"]`);
     assert.equal(await box.count(), 1);
-    assert.deepEqual((await box.locator('[data-container]').evaluateAll((els) => els.map((e) => e.getAttribute('data-container')))).sort(), ['cilab-sidecar', 'cilab-web']);
+    assert.deepEqual((await box.locator('[data-container]').evaluateAll((els) => els.map((e) => e.getAttribute('data-container')))).sort(), [
+      'cilab-sidecar',
+      'cilab-web',
+    ]);
     const multi = await netns('cilab-multi');
     assert.equal(await frame.locator(`path.edge.veth[data-netns="${multi}"]`).count(), 2);
     const netA = (await docker(['network', 'inspect', '-f', '{{.Id}}', 'cilab-net-a'])).slice(0, 12);
@@ -58,7 +61,17 @@ describe('Network diagram in the workbench', () => {
     await frame.locator('#zoomIn').click();
     await frame.locator('#zoomIn').click();
     const zoomed = await frame.locator('svg.ci-diagram').getAttribute('viewBox');
-    await docker(['run', '-d', '--label', 'dev.container-internals.lab=1', '--name', 'cilab-diagram-live', 'container-internals-lab/busybox:1', 'sleep', '600']);
+    await docker([
+      'run',
+      '-d',
+      '--label',
+      'dev.container-internals.lab=1',
+      '--name',
+      'cilab-diagram-live',
+      'container-internals-lab/busybox:1',
+      'sleep',
+      '600',
+    ]);
     await frame.locator('[data-container="cilab-diagram-live"]').waitFor({ state: 'attached', timeout: 15_000 });
     assert.equal(await frame.locator('svg.ci-diagram').getAttribute('viewBox'), zoomed);
   });
@@ -80,7 +93,14 @@ describe('Network diagram in the workbench', () => {
     await frame.locator('text[data-container="cilab-multi"]').click();
     const row = page.getByRole('treeitem', { name: /^cilab-multi\b/ });
     await row.waitFor({ timeout: 15_000 });
-    await page.waitForFunction(() => !!(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('[role=treeitem][aria-selected="true"][aria-label^="cilab-multi "]'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () =>
+        !!(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(
+          '[role=treeitem][aria-selected="true"][aria-label^="cilab-multi "]',
+        ),
+      undefined,
+      { timeout: 10_000 },
+    );
   });
 
   it('draws a crowd on one bridge as one box with its count; a click opens it, and so does a search for one member', async () => {
@@ -88,7 +108,19 @@ describe('Network diagram in the workbench', () => {
       // Reused if an earlier run left it (dockerd can keep a stale endpoint that blocks its removal).
       await docker(['network', 'inspect', net]).catch(() => docker(['network', 'create', '--label', 'dev.container-internals.lab=1', net]));
       for (let i = 0; i < 21; i++) {
-        await docker(['run', '-d', '--label', 'dev.container-internals.lab=1', '--name', `cilab-crowd-${net.slice(-1)}${i}`, '--network', net, 'container-internals-lab/busybox:1', 'sleep', '600']);
+        await docker([
+          'run',
+          '-d',
+          '--label',
+          'dev.container-internals.lab=1',
+          '--name',
+          `cilab-crowd-${net.slice(-1)}${i}`,
+          '--network',
+          net,
+          'container-internals-lab/busybox:1',
+          'sleep',
+          '600',
+        ]);
       }
       return `br-${(await docker(['network', 'inspect', '-f', '{{.Id}}', net])).slice(0, 12)}`;
     };

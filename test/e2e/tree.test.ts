@@ -43,10 +43,16 @@ describe('Explorer tree in the workbench (packaged .vsix)', () => {
     await netRow.waitFor({ timeout: 10_000 });
     assert.match((await netRow.textContent()) ?? '', /shared with cilab-sidecar/);
 
-    await page.getByRole('treeitem', { name: /^Network\b/ }).first().click();
+    await page
+      .getByRole('treeitem', { name: /^Network\b/ })
+      .first()
+      .click();
     const eth0 = page.getByRole('treeitem', { name: /^eth0 172\.30\.1\.\d+\/24 ⇄ veth\w+ → br-[0-9a-f]{12} \(cilab-net-a\)/ });
     await eth0.waitFor({ timeout: 10_000 });
-    await page.getByRole('treeitem', { name: /^Mounts\b/ }).first().click();
+    await page
+      .getByRole('treeitem', { name: /^Mounts\b/ })
+      .first()
+      .click();
     await page.getByRole('treeitem', { name: /^volume cilab-data → \/var\/lib\/data/ }).waitFor({ timeout: 10_000 });
     await page.locator('.part.sidebar').screenshot({ path: path.join(SCREENSHOTS, 'containers-view.png') });
   });

@@ -11,7 +11,11 @@ export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 
 interface Harness {
   installVsix(vsix: string, extensionsDir: string): Promise<void>;
-  launchWorkbench(options: { folder: string; extensionsDir: string; viewport?: { width: number; height: number } }): Promise<{ page: Page; close(): Promise<void> }>;
+  launchWorkbench(options: {
+    folder: string;
+    extensionsDir: string;
+    viewport?: { width: number; height: number };
+  }): Promise<{ page: Page; close(): Promise<void> }>;
 }
 
 export async function loadHarness(): Promise<Harness> {
@@ -20,7 +24,9 @@ export async function loadHarness(): Promise<Harness> {
 
 function run(file: string, args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) =>
-    execFile(file, args, { cwd, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }, (e, out, err) => (e ? reject(new Error(`${file} ${args.join(' ')}: ${err || e.message}`)) : resolve(out))),
+    execFile(file, args, { cwd, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }, (e, out, err) =>
+      e ? reject(new Error(`${file} ${args.join(' ')}: ${err || e.message}`)) : resolve(out),
+    ),
   );
 }
 

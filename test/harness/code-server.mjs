@@ -233,16 +233,21 @@ export async function startCodeServer({ userDataDir, extensionsDir, folder, port
 async function startOnce({ entry, userDataDir, extensionsDir, folder, port, logFile }) {
   const args = [
     entry,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--ignore-last-opened',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     // code-server writes a default config.yaml when none exists: keep it here.
-    '--config', path.join(userDataDir, 'code-server-config.yaml'),
+    '--config',
+    path.join(userDataDir, 'code-server-config.yaml'),
   ];
   if (folder) args.push(path.resolve(folder));
 
@@ -296,16 +301,14 @@ async function startOnce({ entry, userDataDir, extensionsDir, folder, port, logF
     if (exitInfo) {
       liveGroups.delete(pid);
       throw new Error(
-        `code-server exited before it was healthy (code ${exitInfo.code}, signal ${exitInfo.signal}). ` +
-          `Last lines of ${logFile}:\n${tailFile(logFile)}`,
+        `code-server exited before it was healthy (code ${exitInfo.code}, signal ${exitInfo.signal}). ` + `Last lines of ${logFile}:\n${tailFile(logFile)}`,
       );
     }
     if ((await httpStatus(`${url}/healthz`)) === 200) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(
-        `code-server did not answer GET ${url}/healthz within ${HEALTH_TIMEOUT_MS / 1000} s. ` +
-          `Last lines of ${logFile}:\n${tailFile(logFile)}`,
+        `code-server did not answer GET ${url}/healthz within ${HEALTH_TIMEOUT_MS / 1000} s. ` + `Last lines of ${logFile}:\n${tailFile(logFile)}`,
       );
     }
     await delay(200);
@@ -326,10 +329,14 @@ export async function installVsix(vsixPath, extensionsDir, { userDataDir } = {})
   const scratch = await makeTempDir('code-server-vsix-');
   const args = [
     entry,
-    '--config', path.join(scratch, 'config.yaml'),
-    '--user-data-dir', userDataDir ? path.resolve(userDataDir) : path.join(scratch, 'user-data'),
-    '--extensions-dir', path.resolve(extensionsDir),
-    '--install-extension', path.resolve(vsixPath),
+    '--config',
+    path.join(scratch, 'config.yaml'),
+    '--user-data-dir',
+    userDataDir ? path.resolve(userDataDir) : path.join(scratch, 'user-data'),
+    '--extensions-dir',
+    path.resolve(extensionsDir),
+    '--install-extension',
+    path.resolve(vsixPath),
   ];
   await fs.mkdir(extensionsDir, { recursive: true });
   return new Promise((resolve, reject) => {
@@ -341,12 +348,7 @@ export async function installVsix(vsixPath, extensionsDir, { userDataDir } = {})
         removeTempDir(scratch);
         // code-server can print a failure and still exit 0: check its words too.
         if (err || /Failed Installing|Error:|not a valid/i.test(stderr)) {
-          reject(
-            new Error(
-              `installing ${vsixPath} failed${err ? ` (${err.code ?? err.signal ?? err.message})` : ''}:\n` +
-                `${stderr}${stdout}`.trim(),
-            ),
-          );
+          reject(new Error(`installing ${vsixPath} failed${err ? ` (${err.code ?? err.signal ?? err.message})` : ''}:\n` + `${stderr}${stdout}`.trim()));
         } else {
           resolve({ stdout, stderr });
         }
@@ -363,9 +365,7 @@ async function loadChromium() {
   try {
     pw = await import('playwright-core');
   } catch (err) {
-    throw new Error(
-      `cannot load playwright-core (a devDependency of this project; run npm install): ${err.message}`,
-    );
+    throw new Error(`cannot load playwright-core (a devDependency of this project; run npm install): ${err.message}`);
   }
   const chromium = pw.chromium ?? pw.default?.chromium;
   if (!existsSync(CHROMIUM_PATH)) {
@@ -564,8 +564,7 @@ async function main(argv) {
     }
   }
   process.stderr.write(
-    'usage: node test/harness/code-server.mjs run-tests <extDevPath> <testsIndexJs> [folder]\n' +
-      '       node test/harness/code-server.mjs bin\n',
+    'usage: node test/harness/code-server.mjs run-tests <extDevPath> <testsIndexJs> [folder]\n' + '       node test/harness/code-server.mjs bin\n',
   );
   return 2;
 }

@@ -15,7 +15,10 @@ import { startFaultyEngine } from './faulty-engine';
 import { CLI, cli, docker, inspectPid, LAB_IMAGE, LAB_LABEL, requireLab, waitFor } from './lab';
 
 const PWNED = ['/tmp/cilab-pwned-label', '/tmp/cilab-pwned-tick', '/tmp/cilab-pwned-arg'];
-const dataDir = path.join(process.env.LAB_STATE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'container-internals-lab'), 'data');
+const dataDir = path.join(
+  process.env.LAB_STATE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'container-internals-lab'),
+  'data',
+);
 
 describe('CLI', () => {
   before(requireLab);
@@ -119,7 +122,9 @@ describe('CLI', () => {
   it("shows a container the daemon fails to inspect from the list, with the daemon's reason, and everything else whole", async () => {
     // An engine that answers 500 for one container's inspect, and passes everything else through.
     const victim = await docker(['inspect', '-f', '{{.Id}}', 'cilab-multi']);
-    const engine = await startFaultyEngine((_method, url) => (url.includes(`/containers/${victim}/json`) ? { status: 500, message: 'injected fault: storage driver error' } : null));
+    const engine = await startFaultyEngine((_method, url) =>
+      url.includes(`/containers/${victim}/json`) ? { status: 500, message: 'injected fault: storage driver error' } : null,
+    );
     const socket = engine.socket;
     try {
       const r = await cli(['snapshot', '--json', '--host', `unix://${socket}`, '--helper', 'local']);
@@ -128,7 +133,10 @@ describe('CLI', () => {
       const multi = s.containers.find((c) => c.name === 'cilab-multi');
       assert.equal(multi?.state, 'running');
       assert.match(multi?.unavailable.namespaces ?? '', /the engine could not inspect it: injected fault: storage driver error \(HTTP 500\)/);
-      assert.ok(multi?.endpoints.some((e) => e.network === 'cilab-net-b'), 'what the list says is kept');
+      assert.ok(
+        multi?.endpoints.some((e) => e.network === 'cilab-net-b'),
+        'what the list says is kept',
+      );
       assert.ok(s.containers.find((c) => c.name === 'cilab-web')?.namespaces.net, 'the others are whole');
     } finally {
       await engine.close();
@@ -150,7 +158,9 @@ describe('host helper', () => {
   it('the privileged helper container reads the same facts as the local runner, and leaves nothing behind', async () => {
     const engine = createEngine(resolveEndpoint({ env: {} }));
     const before = (await docker(['ps', '-aq', '--no-trunc'])).split('\n').filter(Boolean);
-    const targets = await Promise.all(['cilab-web', 'cilab-multi', 'cilab-none'].map(async (n) => ({ pid: await inspectPid(n), id: await docker(['inspect', '-f', '{{.Id}}', n]) })));
+    const targets = await Promise.all(
+      ['cilab-web', 'cilab-multi', 'cilab-none'].map(async (n) => ({ pid: await inspectPid(n), id: await docker(['inspect', '-f', '{{.Id}}', n]) })),
+    );
     const args = ['collect', ...targets.map((t) => `${t.pid}:${t.id}`)];
     const local = parseHelperOutput((await new LocalHelperRunner().run(args)).stdout);
     const imageId = await docker(['image', 'inspect', '-f', '{{.Id}}', LAB_IMAGE]);
@@ -161,7 +171,10 @@ describe('host helper', () => {
       assert.ok(local.namespacesByPid.get(pid)?.net);
       assert.deepEqual(inContainer.namespacesByPid.get(pid), local.namespacesByPid.get(pid));
     }
-    assert.deepEqual(inContainer.netns.map((n) => [n.inode, n.links?.map((l) => l.ifname)]), local.netns.map((n) => [n.inode, n.links?.map((l) => l.ifname)]));
+    assert.deepEqual(
+      inContainer.netns.map((n) => [n.inode, n.links?.map((l) => l.ifname)]),
+      local.netns.map((n) => [n.inode, n.links?.map((l) => l.ifname)]),
+    );
     // The daemon removed it (AutoRemove): no container is left that was not there before.
     await waitFor('the helper container to be removed', async () => {
       const now = (await docker(['ps', '-aq', '--no-trunc'])).split('\n').filter(Boolean);

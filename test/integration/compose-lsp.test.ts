@@ -11,7 +11,12 @@ import { createMessageConnection, type MessageConnection, StreamMessageReader, S
 import { CLI, docker, requireLab } from './lab';
 import { waitFor } from '../wait-for';
 
-interface Diagnostic { range: { start: { line: number } }; message: string; code?: string; severity: number }
+interface Diagnostic {
+  range: { start: { line: number } };
+  message: string;
+  code?: string;
+  severity: number;
+}
 
 describe('compose language server over stdio', () => {
   let server: ChildProcess;
@@ -27,14 +32,31 @@ describe('compose language server over stdio', () => {
     const mounts = JSON.parse(await docker(['inspect', '-f', '{{json .Mounts}}', 'cilab-web'])) as Array<{ Source: string; Destination: string }>;
     dir = mounts.find((m) => m.Destination === '/srv/app')?.Source as string;
     const file = path.join(dir, 'compose.yaml');
-    text = ['name: cilab', 'services:', '  web:', '    image: container-internals-lab/busybox:1', '    volumes:', '      - ./:/srv/app', '      - ./missing-dir:/data', '  ghost:', '    image: container-internals-lab/busybox:1', '    network_mode: "container:cilab-web"', ''].join('\n');
+    text = [
+      'name: cilab',
+      'services:',
+      '  web:',
+      '    image: container-internals-lab/busybox:1',
+      '    volumes:',
+      '      - ./:/srv/app',
+      '      - ./missing-dir:/data',
+      '  ghost:',
+      '    image: container-internals-lab/busybox:1',
+      '    network_mode: "container:cilab-web"',
+      '',
+    ].join('\n');
     fs.writeFileSync(file, text);
     uri = pathToFileURL(file).href;
     server = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    rpc = createMessageConnection(new StreamMessageReader(server.stdout as NodeJS.ReadableStream), new StreamMessageWriter(server.stdin as NodeJS.WritableStream));
+    rpc = createMessageConnection(
+      new StreamMessageReader(server.stdout as NodeJS.ReadableStream),
+      new StreamMessageWriter(server.stdin as NodeJS.WritableStream),
+    );
     rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diagnostic[] }) => diagnostics.set(p.uri, p.diagnostics));
     rpc.listen();
-    const init = (await rpc.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities: {} })) as { capabilities: Record<string, unknown> };
+    const init = (await rpc.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities: {} })) as {
+      capabilities: Record<string, unknown>;
+    };
     assert.ok(init.capabilities.hoverProvider && init.capabilities.codeLensProvider);
     await rpc.sendNotification('initialized', {});
     await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
@@ -52,7 +74,9 @@ describe('compose language server over stdio', () => {
   async function hover(line: number, character: number, until: RegExp): Promise<string> {
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const h = (await rpc.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } })) as { contents: { value: string } } | null;
+      const h = (await rpc.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } })) as {
+        contents: { value: string };
+      } | null;
       const value = h?.contents.value ?? '';
       if (until.test(value) || Date.now() > deadline) return value;
       await new Promise((r) => setTimeout(r, 100));
@@ -82,9 +106,15 @@ describe('compose language server over stdio', () => {
   });
 
   it('offers code lenses only for services with a running container', async () => {
-    const lenses = (await rpc.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ range: { start: { line: number } }; command: { title: string; command: string; arguments: unknown[] } }>;
+    const lenses = (await rpc.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{
+      range: { start: { line: number } };
+      command: { title: string; command: string; arguments: unknown[] };
+    }>;
     assert.deepEqual([...new Set(lenses.map((l) => l.range.start.line))], [2]);
-    assert.deepEqual(lenses.map((l) => l.command.command), ['containerInternals.attachShell', 'containerInternals.enterNamespaces', 'containerInternals.showInDiagram', 'containerInternals.revealContainer']);
+    assert.deepEqual(
+      lenses.map((l) => l.command.command),
+      ['containerInternals.attachShell', 'containerInternals.enterNamespaces', 'containerInternals.showInDiagram', 'containerInternals.revealContainer'],
+    );
   });
 });
 
@@ -95,9 +125,15 @@ describe('compose language server over stdio, with global options', () => {
     const text = ['services:', '  web:', '    image: busybox', ''].join('\n');
     fs.writeFileSync(file, text);
     const uri = pathToFileURL(file).href;
-    for (const args of [['--host', missing, 'lsp', '--stdio'], ['lsp', '--stdio', '--host', missing]]) {
+    for (const args of [
+      ['--host', missing, 'lsp', '--stdio'],
+      ['lsp', '--stdio', '--host', missing],
+    ]) {
       const server = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-      const rpc = createMessageConnection(new StreamMessageReader(server.stdout as NodeJS.ReadableStream), new StreamMessageWriter(server.stdin as NodeJS.WritableStream));
+      const rpc = createMessageConnection(
+        new StreamMessageReader(server.stdout as NodeJS.ReadableStream),
+        new StreamMessageWriter(server.stdin as NodeJS.WritableStream),
+      );
       rpc.listen();
       try {
         await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
@@ -105,7 +141,9 @@ describe('compose language server over stdio, with global options', () => {
         await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
         let value = '';
         await waitFor('a hover that names the endpoint given', async () => {
-          const h = (await rpc.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 3 } })) as { contents: { value: string } } | null;
+          const h = (await rpc.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 3 } })) as {
+            contents: { value: string };
+          } | null;
           value = h?.contents.value ?? '';
           return value.includes(`Cannot reach Docker at ${missing}`);
         });

@@ -19,7 +19,8 @@ function hostPidOf(id: string): number | null {
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (fs.readFileSync(`/proc/${entry}/cgroup`, 'utf8').includes(id) && fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith('sleep')) return Number(entry);
+      if (fs.readFileSync(`/proc/${entry}/cgroup`, 'utf8').includes(id) && fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith('sleep'))
+        return Number(entry);
     } catch {
       // gone meanwhile
     }
@@ -48,7 +49,12 @@ describe('an engine whose socket is here but whose processes are not', () => {
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as Snapshot;
     assert.equal(s.helper.ok, false);
-    assert.match(s.helper.reason ?? '', new RegExp(`could not be shown to run on this machine \\(pid ${reportedPid} (of far-sleeper does not exist here|here is not a process of far-sleeper)\\)`));
+    assert.match(
+      s.helper.reason ?? '',
+      new RegExp(
+        `could not be shown to run on this machine \\(pid ${reportedPid} (of far-sleeper does not exist here|here is not a process of far-sleeper)\\)`,
+      ),
+    );
     assert.equal(s.containers.find((c) => c.name === 'far-sleeper')?.namespaces.net, null);
   });
 

@@ -46,8 +46,14 @@ describe('Docker API exec', () => {
   });
 
   it('says clearly when the container is not running or does not exist', async () => {
-    await assert.rejects(startExec(engine, 'cilab-stopped', { cmd: ['true'], tty: false }), (e: unknown) => e instanceof ExecError && /not running/.test(e.message));
-    await assert.rejects(startExec(engine, 'cilab-no-such', { cmd: ['true'], tty: false }), (e: unknown) => e instanceof ExecError && /no such container/.test(e.message));
+    await assert.rejects(
+      startExec(engine, 'cilab-stopped', { cmd: ['true'], tty: false }),
+      (e: unknown) => e instanceof ExecError && /not running/.test(e.message),
+    );
+    await assert.rejects(
+      startExec(engine, 'cilab-no-such', { cmd: ['true'], tty: false }),
+      (e: unknown) => e instanceof ExecError && /no such container/.test(e.message),
+    );
   });
 });
 
@@ -76,7 +82,13 @@ for (const mode of ['local', 'container'] as const) {
     it('sees only lo in a --network none container', async () => {
       const r = await enter(['--ns', 'net', 'cilab-none', 'ip', '-o', 'link']);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.split(':')[1]?.trim()), ['lo']);
+      assert.deepEqual(
+        r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split(':')[1]?.trim()),
+        ['lo'],
+      );
     });
 
     it('works in a shell-less container with host tools', async () => {
@@ -102,7 +114,10 @@ for (const mode of ['local', 'container'] as const) {
     });
 
     it('fails cleanly for an unknown or stopped container', async () => {
-      for (const [name, why] of [['cilab-no-such', /no such container: cilab-no-such/], ['cilab-stopped', /not running/]] as const) {
+      for (const [name, why] of [
+        ['cilab-no-such', /no such container: cilab-no-such/],
+        ['cilab-stopped', /not running/],
+      ] as const) {
         const r = await enter([name, 'true']);
         assert.equal(r.code, 1);
         assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -119,7 +134,18 @@ describe('container-internals enter without privilege', () => {
     fs.chmodSync(dir, 0o755);
     fs.copyFileSync(CLI, path.join(dir, 'cli.js'));
     fs.chmodSync(path.join(dir, 'cli.js'), 0o644);
-    const r = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(dir, 'cli.js'), 'enter', '--helper', 'local', 'cilab-web', 'true']);
+    const r = await run('setpriv', [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      path.join(dir, 'cli.js'),
+      'enter',
+      '--helper',
+      'local',
+      'cilab-web',
+      'true',
+    ]);
     fs.rmSync(dir, { recursive: true, force: true });
     assert.notEqual(r.code, 0);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

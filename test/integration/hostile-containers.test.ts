@@ -16,7 +16,14 @@ import { createEngine } from '../../extension/core/engine/engine';
 import { resolveEndpoint } from '../../extension/core/engine/engine-endpoint';
 import { FileHelperImagePins } from '../../extension/core/host/helper-image-pin-file';
 import { parseHelperOutput, parseHelperReply } from '../../extension/core/host/helper-output';
-import { ContainerHelperRunner, HELPER_SCRIPT, type HelperSelection, LocalHelperRunner, runProcess, selectHelperRunner } from '../../extension/core/host/helper-runners';
+import {
+  ContainerHelperRunner,
+  HELPER_SCRIPT,
+  type HelperSelection,
+  LocalHelperRunner,
+  runProcess,
+  selectHelperRunner,
+} from '../../extension/core/host/helper-runners';
 import { LiveSnapshot } from '../../extension/core/snapshot/live-snapshot';
 import type { Snapshot } from '../../extension/core/snapshot/model';
 import { hiddenByMount, readHostFile } from '../../extension/core/actions/mount-shadow';
@@ -91,7 +98,12 @@ async function snapshotCli(mode: 'local' | 'container' | 'sudo'): Promise<{ code
     fs.copyFileSync(path.join(ROOT, 'dist', 'cli.js'), path.join(dir, 'cli.js'));
     fs.chmodSync(path.join(dir, 'cli.js'), 0o644);
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, CONTAINER_INTERNALS_STATE_DIR: dir };
-    return await run('setpriv', ['--reuid=cilab-sudo', '--regid=cilab-sudo', '--init-groups', process.execPath, path.join(dir, 'cli.js'), ...args], SNAPSHOT_BOUND_MS, env);
+    return await run(
+      'setpriv',
+      ['--reuid=cilab-sudo', '--regid=cilab-sudo', '--init-groups', process.execPath, path.join(dir, 'cli.js'), ...args],
+      SNAPSHOT_BOUND_MS,
+      env,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -129,24 +141,38 @@ for (const mode of ['local', 'container', 'sudo'] as const) {
         const pid = await inspectPid(name);
         const net = Number(/\[(\d+)\]/.exec(fs.readlinkSync(`/proc/${pid}/ns/net`))?.[1]);
         assert.equal(c.namespaces.net, net, name);
-        assert.ok(c.interfaces.some((i) => i.hostPeer?.bridge === 'docker0'), `${name} is wired to docker0`);
+        assert.ok(
+          c.interfaces.some((i) => i.hostPeer?.bridge === 'docker0'),
+          `${name} is wired to docker0`,
+        );
       }
     });
 
     it('an interface named with a control byte arrives byte for byte, and breaks nobody else', () => {
       const evil = snapshot.containers.find((c) => c.name === 'cilab-evil-ifname');
-      assert.ok(evil?.interfaces.some((i) => i.name === 'ev\x01il' && i.hostPeer), JSON.stringify(evil?.interfaces.map((i) => i.name)));
+      assert.ok(
+        evil?.interfaces.some((i) => i.name === 'ev\x01il' && i.hostPeer),
+        JSON.stringify(evil?.interfaces.map((i) => i.name)),
+      );
       assert.ok(snapshot.containers.find((c) => c.name === 'cilab-multi')?.interfaces.some((i) => i.name === 'eth1'));
     });
 
     it('containers carrying the helper label are shown and never removed', async () => {
-      for (const name of LABELLED) assert.ok(snapshot.containers.some((c) => c.name === name), `${name} is hidden`);
+      for (const name of LABELLED)
+        assert.ok(
+          snapshot.containers.some((c) => c.name === name),
+          `${name} is hidden`,
+        );
       // A second run: the old sweep removed labelled containers on the next run.
       const again = await snapshotCli(mode);
       outputs.push(again.stdout, again.stderr);
       assert.equal(again.code, 0, again.stderr);
       const now = await allContainerIds();
-      assert.deepEqual(idsBefore.filter((id) => !now.includes(id)), [], 'a container was removed');
+      assert.deepEqual(
+        idsBefore.filter((id) => !now.includes(id)),
+        [],
+        'a container was removed',
+      );
     });
   });
 }
@@ -156,7 +182,10 @@ describe('what a hostile image hides under a mount', () => {
   after(() => engine.close());
   const selections = async (): Promise<Array<[string, HelperSelection]>> => [
     ['local', { runner: new LocalHelperRunner(), mode: 'local', reason: null }],
-    ['container', { runner: new ContainerHelperRunner(engine, LAB_IMAGE, await docker(['image', 'inspect', '-f', '{{.Id}}', LAB_IMAGE])), mode: 'container', reason: null }],
+    [
+      'container',
+      { runner: new ContainerHelperRunner(engine, LAB_IMAGE, await docker(['image', 'inspect', '-f', '{{.Id}}', LAB_IMAGE])), mode: 'container', reason: null },
+    ],
   ];
 
   it('lists symlinks, FIFOs and names with any byte exactly, and opens none of them through a link', async () => {
@@ -177,7 +206,18 @@ describe('what a hostile image hides under a mount', () => {
       const notUtf8 = hidden.entries.find((e) => e.name === 'bad\\xffbyte');
       assert.equal(notUtf8?.exact, false, `${mode}: a name that is not UTF-8 is listed as such, not dropped`);
       assert.equal(hidden.hostPathOf(notUtf8!), null);
-      assert.equal((await readHostFile(helper, hidden.hostPathOf(hidden.entries.find((e) => e.name === 'plain.txt')!)!.within, hidden.hostPathOf(hidden.entries.find((e) => e.name === 'plain.txt')!)!.path)).content.toString().trim(), 'plain file from the image');
+      assert.equal(
+        (
+          await readHostFile(
+            helper,
+            hidden.hostPathOf(hidden.entries.find((e) => e.name === 'plain.txt')!)!.within,
+            hidden.hostPathOf(hidden.entries.find((e) => e.name === 'plain.txt')!)!.path,
+          )
+        ).content
+          .toString()
+          .trim(),
+        'plain file from the image',
+      );
       for (const link of ['notes', 'abs-link', 'fifo']) {
         const at = hidden.hostPathOf(hidden.entries.find((e) => e.name === link)!)!;
         const error = await readHostFile(helper, at.within, at.path).then(
@@ -249,7 +289,12 @@ describe('the helper image is pinned', () => {
     assert.equal(next.runner, null);
     assert.match(next.reason ?? '', /now names another image/);
     // The CLI keeps the same pins in its state directory.
-    const viaCli = await run(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'snapshot', '--json', '--helper', 'container', '--helper-image', tag], SNAPSHOT_BOUND_MS, { ...process.env, CONTAINER_INTERNALS_STATE_DIR: stateDir });
+    const viaCli = await run(
+      process.execPath,
+      [path.join(ROOT, 'dist', 'cli.js'), 'snapshot', '--json', '--helper', 'container', '--helper-image', tag],
+      SNAPSHOT_BOUND_MS,
+      { ...process.env, CONTAINER_INTERNALS_STATE_DIR: stateDir },
+    );
     assert.equal(viaCli.code, 0, viaCli.stderr);
     assert.match((JSON.parse(viaCli.stdout) as Snapshot).helper.reason ?? '', /now names another image/);
     outputs.push(viaCli.stdout);
@@ -259,21 +304,32 @@ describe('the helper image is pinned', () => {
 });
 
 describe('enter', () => {
-  it('refuses a pid that is not the named container\'s process', async () => {
+  it("refuses a pid that is not the named container's process", async () => {
     const web = await docker(['inspect', '-f', '{{.Id}}', 'cilab-web']);
     const r = await new LocalHelperRunner().run(['enter', `${await inspectPid('cilab-evil-shim')}:${web}`, 'net', '--', 'true']);
     assert.equal(r.exitCode, 125);
     assert.match(r.stderr, /is not a process of container/);
   });
 
-  it('with mnt, the command is held to the container\'s own capability bounding set and cgroup', async () => {
+  it("with mnt, the command is held to the container's own capability bounding set and cgroup", async () => {
     const pid = await inspectPid('cilab-web');
     const init = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const r = await cli(['enter', '--helper', 'local', '--ns', 'net,mnt', 'cilab-web', '--', 'sh', '-c', 'grep CapBnd /proc/self/status; cat /proc/self/cgroup']);
+    const r = await cli([
+      'enter',
+      '--helper',
+      'local',
+      '--ns',
+      'net,mnt',
+      'cilab-web',
+      '--',
+      'sh',
+      '-c',
+      'grep CapBnd /proc/self/status; cat /proc/self/cgroup',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(/CapBnd:\s*(\w+)/.exec(r.stdout)?.[1], /CapBnd:\s*(\w+)/.exec(init)?.[1]);
     assert.notEqual(/CapBnd:\s*(\w+)/.exec(r.stdout)?.[1], '000001ffffffffff');
-    assert.ok(r.stdout.includes(await docker(['inspect', '-f', '{{.Id}}', 'cilab-web'])), 'joined the container\'s cgroup');
+    assert.ok(r.stdout.includes(await docker(['inspect', '-f', '{{.Id}}', 'cilab-web'])), "joined the container's cgroup");
   });
 });
 
@@ -284,7 +340,10 @@ describe('helper processes never outlive their timeout', () => {
     await assert.rejects(runProcess('sh', ['-c', `sleep 300 & echo $! > '${pidFile}'; sleep 300`], 500), /did not finish within 500 ms/);
     assert.ok(Date.now() - started < 5_000);
     const orphan = Number(fs.readFileSync(pidFile, 'utf8'));
-    await waitFor('the orphan to be killed', async () => !fs.existsSync(`/proc/${orphan}`) || /^State:\s+Z/m.test(fs.readFileSync(`/proc/${orphan}/status`, 'utf8')));
+    await waitFor(
+      'the orphan to be killed',
+      async () => !fs.existsSync(`/proc/${orphan}`) || /^State:\s+Z/m.test(fs.readFileSync(`/proc/${orphan}/status`, 'utf8')),
+    );
   });
 
   it('a helper stopped mid-run, or whose reader goes away, leaves no temporary directory', async () => {
@@ -295,7 +354,10 @@ describe('helper processes never outlive their timeout', () => {
     // Stopped by the runner's timeout, in the middle of reading a few hundred namespaces.
     await assert.rejects(runProcess('sh', ['-c', HELPER_SCRIPT, 'container-internals-helper', 'collect', ...pairs], 60), /did not finish within 60 ms/);
     // A reader that takes one chunk and goes away.
-    const child = spawn('sh', ['-c', HELPER_SCRIPT, 'container-internals-helper', 'collect', ...pairs], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    const child = spawn('sh', ['-c', HELPER_SCRIPT, 'container-internals-helper', 'collect', ...pairs], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      detached: true,
+    });
     child.stdout.once('data', () => child.stdout.destroy());
     await new Promise((resolve) => child.on('exit', resolve));
     await waitFor('the temporary directories to be removed', async () => ours().every((n) => before.includes(n)), 5_000);
@@ -315,12 +377,17 @@ describe('an `ip` that hangs in one namespace', () => {
     const victimNet = fs.readlinkSync(`/proc/${victim}/ns/net`);
     const realIp = (await run('sh', ['-c', 'command -v ip'])).stdout.trim();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-hang-ip-'));
-    fs.writeFileSync(path.join(dir, 'ip'), `#!/bin/sh\n[ "$(readlink /proc/self/ns/net)" = '${victimNet}' ] && exec sleep 300\nexec ${realIp} "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'ip'), `#!/bin/sh\n[ "$(readlink /proc/self/ns/net)" = '${victimNet}' ] && exec sleep 300\nexec ${realIp} "$@"\n`, {
+      mode: 0o755,
+    });
     try {
       const names = ['cilab-evil-shim', 'cilab-web', 'cilab-multi'];
       const targets = await Promise.all(names.map(async (n) => `${await inspectPid(n)}:${await docker(['inspect', '-f', '{{.Id}}', n])}`));
       const started = Date.now();
-      const r = spawnSync('sh', ['-c', HELPER_SCRIPT, 'container-internals-helper', 'collect', ...targets], { env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` }, timeout: 30_000 });
+      const r = spawnSync('sh', ['-c', HELPER_SCRIPT, 'container-internals-helper', 'collect', ...targets], {
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` },
+        timeout: 30_000,
+      });
       assert.ok(Date.now() - started < 15_000, 'the collect waited for the hung ip');
       const facts = parseHelperOutput(r.stdout);
       const byPid = (name: string) => facts.netns.find((n) => n.inode === facts.namespacesByPid.get(Number(targets[names.indexOf(name)]?.split(':')[0]))?.net);
@@ -334,9 +401,13 @@ describe('an `ip` that hangs in one namespace', () => {
 });
 
 describe('container mode, idle', () => {
-  it('with the view\'s live snapshot open and idle for 30 s, one snapshot is taken: our helpers\' own events cause none', async () => {
+  it("with the view's live snapshot open and idle for 30 s, one snapshot is taken: our helpers' own events cause none", async () => {
     // Idle means nobody else acts: earlier tests' helper containers must be gone (the daemon removes them a moment after they end).
-    await waitFor('earlier helper containers to be removed', async () => (await docker(['ps', '-aq', '--filter', 'name=^container-internals-helper-'])) === '', 30_000);
+    await waitFor(
+      'earlier helper containers to be removed',
+      async () => (await docker(['ps', '-aq', '--filter', 'name=^container-internals-helper-'])) === '',
+      30_000,
+    );
     const live = new LiveSnapshot(createEngine(resolveEndpoint({ env: {} })), { helper: { mode: 'container', image: LAB_IMAGE } });
     const seen: string[] = [];
     const sub = live.onEvent((e) => seen.push(`${e.type} ${e.action} ${e.name ?? e.id}`));
@@ -347,7 +418,7 @@ describe('container mode, idle', () => {
       const quietSince = Date.now();
       // Idle means no event from anyone else: wait out the window and count.
       await waitFor('30 s of idling', async () => Date.now() - quietSince >= 30_000, 40_000);
-      assert.deepEqual(seen, [], 'events that were not our own helpers\' reached the view');
+      assert.deepEqual(seen, [], "events that were not our own helpers' reached the view");
       assert.equal(live.refreshCount, 1);
     } finally {
       sub.dispose();

@@ -111,7 +111,12 @@ describe('LiveSnapshot, first look', () => {
     const sub = live.onDidChange((s) => states.push(s));
     try {
       live.start();
-      await until(live, 'the full snapshot', (s) => s.kind === 'ready' && s.snapshot.containers.some((c) => c.name === 'cilab-web' && c.namespaces.net !== null), 30_000);
+      await until(
+        live,
+        'the full snapshot',
+        (s) => s.kind === 'ready' && s.snapshot.containers.some((c) => c.name === 'cilab-web' && c.namespaces.net !== null),
+        30_000,
+      );
       const first = states.find((s) => s.kind === 'ready');
       assert.ok(first?.kind === 'ready');
       const web = first.snapshot.containers.find((c) => c.name === 'cilab-web');
@@ -133,7 +138,9 @@ describe('LiveSnapshot, events stream refused', () => {
 
   it('says why updates are not live, polls from every 10 s instead of reading everything every 2 s, and asks for the stream rarely', async () => {
     // As an authorization plugin answers when a policy forbids /events.
-    const faulty = await startFaultyEngine((_method, url) => (url.includes('/events') ? { status: 403, message: 'authorization denied by plugin events-policy' } : null));
+    const faulty = await startFaultyEngine((_method, url) =>
+      url.includes('/events') ? { status: 403, message: 'authorization denied by plugin events-policy' } : null,
+    );
     const live = new LiveSnapshot(createEngine(parseEndpointUrl(`unix://${faulty.socket}`, 'explicit')), { helper: { mode: 'local' } });
     try {
       live.start();
@@ -142,7 +149,10 @@ describe('LiveSnapshot, events stream refused', () => {
       await new Promise((r) => setTimeout(r, 8_000)); // a window to count in, not a wait for readiness
       assert.ok(Date.now() - started >= 8_000);
       assert.equal(live.state.kind, 'ready');
-      assert.match((live.state.kind === 'ready' && live.state.liveUpdates) || '', /refused the events stream \(authorization denied by plugin events-policy \(HTTP 403\)\); refreshing every 10 s instead/);
+      assert.match(
+        (live.state.kind === 'ready' && live.state.liveUpdates) || '',
+        /refused the events stream \(authorization denied by plugin events-policy \(HTTP 403\)\); refreshing every 10 s instead/,
+      );
       assert.equal(live.refreshCount, 1, 'no full read was repeated within 8 s');
       assert.equal(faulty.requests.filter((r) => r.includes('/events')).length, 1, 'the refused stream was not asked for again at once');
     } finally {
@@ -151,4 +161,3 @@ describe('LiveSnapshot, events stream refused', () => {
     }
   });
 });
-

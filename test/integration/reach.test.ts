@@ -19,14 +19,23 @@ const SSH_PORT = 22220;
 
 function cliEnv(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 function script(name: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => execFile('bash', [path.join(ROOT, 'test', 'lab', name), ...args], { timeout: 120_000 }, (e, _o, err) => (e ? reject(new Error(`${name}: ${err || e.message}`)) : resolve())));
+  return new Promise((resolve, reject) =>
+    execFile('bash', [path.join(ROOT, 'test', 'lab', name), ...args], { timeout: 120_000 }, (e, _o, err) =>
+      e ? reject(new Error(`${name}: ${err || e.message}`)) : resolve(),
+    ),
+  );
 }
 const ids = (s: Snapshot) => s.containers.map((c) => c.id).sort();
 
@@ -47,7 +56,10 @@ describe('TLS engine and Docker contexts', () => {
     const writeContext = (name: string, host: string, tlsDir?: string) => {
       const dir = createHash('sha256').update(name).digest('hex');
       fs.mkdirSync(path.join(config, 'contexts', 'meta', dir), { recursive: true });
-      fs.writeFileSync(path.join(config, 'contexts', 'meta', dir, 'meta.json'), JSON.stringify({ Name: name, Metadata: { Description: 'test' }, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
+      fs.writeFileSync(
+        path.join(config, 'contexts', 'meta', dir, 'meta.json'),
+        JSON.stringify({ Name: name, Metadata: { Description: 'test' }, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }),
+      );
       if (tlsDir) {
         const tls = path.join(config, 'contexts', 'tls', dir, 'docker');
         fs.mkdirSync(tls, { recursive: true });
@@ -69,17 +81,28 @@ describe('TLS engine and Docker contexts', () => {
   });
 
   it('reads a TLS engine with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, and keeps the two engines apart', async () => {
-    const r = await cliEnv(['snapshot', '--json', '--host', `tcp://127.0.0.1:${TLS_PORT}`, '--helper', 'off'], { ...noEnv, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: path.join(state, 'client') });
+    const r = await cliEnv(['snapshot', '--json', '--host', `tcp://127.0.0.1:${TLS_PORT}`, '--helper', 'off'], {
+      ...noEnv,
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: path.join(state, 'client'),
+    });
     assert.equal(r.code, 0, r.stderr);
     const tlsSnap = JSON.parse(r.stdout) as Snapshot;
-    assert.deepEqual(tlsSnap.containers.map((c) => c.name), ['tls-only']);
+    assert.deepEqual(
+      tlsSnap.containers.map((c) => c.name),
+      ['tls-only'],
+    );
     const lab = JSON.parse((await cliEnv(['snapshot', '--json', '--helper', 'off'], noEnv)).stdout) as Snapshot;
     assert.ok(!lab.containers.some((c) => c.name === 'tls-only') && lab.containers.some((c) => c.name === 'cilab-web'));
   });
 
   it('refuses a certificate from the wrong CA with a clear error, never falling back to plain TCP', async () => {
     const started = Date.now();
-    const r = await cliEnv(['snapshot', '--host', `tcp://127.0.0.1:${TLS_PORT}`], { ...noEnv, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: path.join(state, 'wrong') });
+    const r = await cliEnv(['snapshot', '--host', `tcp://127.0.0.1:${TLS_PORT}`], {
+      ...noEnv,
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: path.join(state, 'wrong'),
+    });
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`Cannot reach Docker at tcp://127\\.0\\.0\\.1:${TLS_PORT}: TLS verification failed`));
     assert.ok(Date.now() - started < 10_000);
@@ -91,7 +114,10 @@ describe('TLS engine and Docker contexts', () => {
   it('follows the current context, DOCKER_CONTEXT and --context, with the context TLS material', async () => {
     const env = { ...noEnv, DOCKER_CONFIG: config };
     const current = JSON.parse((await cliEnv(['snapshot', '--json', '--helper', 'off'], env)).stdout) as Snapshot;
-    assert.deepEqual(current.containers.map((c) => c.name), ['tls-only']);
+    assert.deepEqual(
+      current.containers.map((c) => c.name),
+      ['tls-only'],
+    );
     const viaEnv = JSON.parse((await cliEnv(['snapshot', '--json', '--helper', 'off'], { ...env, DOCKER_CONTEXT: 'cilab-local' })).stdout) as Snapshot;
     assert.ok(viaEnv.containers.some((c) => c.name === 'cilab-web'));
     const wrong = await cliEnv(['snapshot', '--context', 'cilab-wrong-ca'], env);
@@ -105,9 +131,18 @@ describe('TLS engine and Docker contexts', () => {
     const r = await cliEnv(['contexts'], { ...noEnv, DOCKER_CONFIG: config });
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.ok(lines.some((l) => /^\* cilab-tls\ttcp:\/\/127\.0\.0\.1:\d+\treachable$/.test(l)), r.stdout);
-    assert.ok(lines.some((l) => /^ {2}cilab-wrong-ca\t.*\tunreachable: TLS verification failed/.test(l)), r.stdout);
-    assert.ok(lines.some((l) => /^ {2}cilab-local\tunix:\/\/\/var\/run\/docker\.sock\treachable$/.test(l)), r.stdout);
+    assert.ok(
+      lines.some((l) => /^\* cilab-tls\ttcp:\/\/127\.0\.0\.1:\d+\treachable$/.test(l)),
+      r.stdout,
+    );
+    assert.ok(
+      lines.some((l) => /^ {2}cilab-wrong-ca\t.*\tunreachable: TLS verification failed/.test(l)),
+      r.stdout,
+    );
+    assert.ok(
+      lines.some((l) => /^ {2}cilab-local\tunix:\/\/\/var\/run\/docker\.sock\treachable$/.test(l)),
+      r.stdout,
+    );
   });
 });
 
@@ -155,7 +190,23 @@ describe('ssh:// through the system ssh', () => {
     } finally {
       process.env.PATH = saved;
     }
-    const r = await cliEnv(['enter', '--host', 'ssh://cilab-ssh', '--helper', 'container', '--helper-image', LAB_IMAGE, 'cilab-multi', '--', 'sh', '-c', 'ip -o link show eth1 && exit 5'], withShim('good'));
+    const r = await cliEnv(
+      [
+        'enter',
+        '--host',
+        'ssh://cilab-ssh',
+        '--helper',
+        'container',
+        '--helper-image',
+        LAB_IMAGE,
+        'cilab-multi',
+        '--',
+        'sh',
+        '-c',
+        'ip -o link show eth1 && exit 5',
+      ],
+      withShim('good'),
+    );
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stdout, /eth1/);
   });

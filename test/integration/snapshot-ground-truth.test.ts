@@ -7,7 +7,18 @@ import type { ContainerSnapshot, Snapshot } from '../../extension/core/snapshot/
 import { NAMESPACE_TYPES } from '../../extension/core/snapshot/model';
 import { cli, docker, requireLab, run } from './lab';
 
-interface Link { ifindex: number; ifname: string; link_index?: number; address?: string; link_type: string; master?: string; mtu: number; operstate: string; linkinfo?: { info_kind?: string }; addr_info?: Array<{ local: string; prefixlen: number }> }
+interface Link {
+  ifindex: number;
+  ifname: string;
+  link_index?: number;
+  address?: string;
+  link_type: string;
+  master?: string;
+  mtu: number;
+  operstate: string;
+  linkinfo?: { info_kind?: string };
+  addr_info?: Array<{ local: string; prefixlen: number }>;
+}
 
 let snapshot: Snapshot;
 const lab = (): ContainerSnapshot[] => snapshot.containers.filter((c) => c.labels['dev.container-internals.lab'] === '1');
@@ -88,13 +99,24 @@ describe('snapshot --json against the kernel', () => {
     for (const c of lab().filter((x) => x.pid !== null && x.networkMode !== 'host')) {
       const truth = await linksIn(c.pid);
       const mine = c.interfaces.map((i) => [i.name, i.ifindex, i.peerIfindex, i.mac ?? '00:00:00:00:00:00', i.mtu, i.state, [...i.addresses].sort()]);
-      const theirs = truth.map((l) => [l.ifname, l.ifindex, l.link_index ?? null, l.address ?? null, l.mtu, l.operstate, [...(l.addr_info ?? [])].map((a) => `${a.local}/${a.prefixlen}`).sort()]);
+      const theirs = truth.map((l) => [
+        l.ifname,
+        l.ifindex,
+        l.link_index ?? null,
+        l.address ?? null,
+        l.mtu,
+        l.operstate,
+        [...(l.addr_info ?? [])].map((a) => `${a.local}/${a.prefixlen}`).sort(),
+      ]);
       assert.deepEqual(mine.sort(), theirs.sort(), c.name);
     }
-    assert.deepEqual(get('cilab-none').interfaces.map((i) => i.name), ['lo']);
+    assert.deepEqual(
+      get('cilab-none').interfaces.map((i) => i.name),
+      ['lo'],
+    );
   });
 
-  it('pairs each container veth with the host veth that names it, and that veth\'s bridge', async () => {
+  it("pairs each container veth with the host veth that names it, and that veth's bridge", async () => {
     const host = new Map((await linksIn(null)).map((l) => [l.ifindex, l]));
     let paired = 0;
     for (const c of lab()) {
@@ -117,7 +139,14 @@ describe('snapshot --json against the kernel', () => {
     const bridges = links.filter((l) => l.linkinfo?.info_kind === 'bridge');
     assert.deepEqual(snapshot.bridges.map((b) => b.name).sort(), bridges.map((b) => b.ifname).sort());
     for (const b of snapshot.bridges) {
-      assert.deepEqual(b.ports, links.filter((l) => l.master === b.name).map((l) => l.ifname).sort(), b.name);
+      assert.deepEqual(
+        b.ports,
+        links
+          .filter((l) => l.master === b.name)
+          .map((l) => l.ifname)
+          .sort(),
+        b.name,
+      );
     }
     const netA = (await docker(['network', 'inspect', '-f', '{{.Id}}', 'cilab-net-a'])).slice(0, 12);
     assert.equal(snapshot.bridges.find((b) => b.name === `br-${netA}`)?.network, 'cilab-net-a');
@@ -126,7 +155,12 @@ describe('snapshot --json against the kernel', () => {
 
   it('reports each mount with the Source docker inspect gives', async () => {
     for (const c of lab()) {
-      const raw = JSON.parse(await docker(['inspect', '-f', '{{json .Mounts}}', c.id])) as Array<{ Source: string; Destination: string; RW: boolean; Type: string }>;
+      const raw = JSON.parse(await docker(['inspect', '-f', '{{json .Mounts}}', c.id])) as Array<{
+        Source: string;
+        Destination: string;
+        RW: boolean;
+        Type: string;
+      }>;
       for (const m of raw) {
         const mine = c.mounts.find((x) => x.destination === m.Destination);
         assert.ok(mine, `${c.name} ${m.Destination}`);
@@ -139,5 +173,4 @@ describe('snapshot --json against the kernel', () => {
     assert.equal(anon?.anonymous, true);
     assert.ok(fs.existsSync(anon?.source ?? ''), 'anonymous volume data dir exists on the host');
   });
-
 });

@@ -148,7 +148,13 @@ describe('container filesystem over the archive API', () => {
 
   it("keeps a saved file's mode and owner, and writes through a symlink to its target", async () => {
     const dir = '/tmp/ci-save';
-    await docker(['exec', 'cilab-web', 'sh', '-c', `rm -rf ${dir} && mkdir ${dir} && echo secret > ${dir}/secret && chown 1234:2345 ${dir}/secret && chmod 600 ${dir}/secret && printf '#!/bin/sh\\necho hi\\n' > ${dir}/run.sh && chmod 755 ${dir}/run.sh && ln -s secret ${dir}/link && chown 4321:4321 ${dir}`]);
+    await docker([
+      'exec',
+      'cilab-web',
+      'sh',
+      '-c',
+      `rm -rf ${dir} && mkdir ${dir} && echo secret > ${dir}/secret && chown 1234:2345 ${dir}/secret && chmod 600 ${dir}/secret && printf '#!/bin/sh\\necho hi\\n' > ${dir}/run.sh && chmod 755 ${dir}/run.sh && ln -s secret ${dir}/link && chown 4321:4321 ${dir}`,
+    ]);
     const statOf = async (f: string) => docker(['exec', 'cilab-web', 'stat', '-c', '%a %u %g %F', f]);
     await writeContainerFile(engine, 'cilab-web', `${dir}/secret`, Buffer.from('rotated\n'));
     assert.equal(await statOf(`${dir}/secret`), '600 1234 2345 regular file');
@@ -186,11 +192,14 @@ describe('what a mount hides', () => {
     assert.equal((await readHostFile(local, readme.within, readme.path)).content.toString(), 'baked into the image\n');
   });
 
-  it('reads the same through the helper container, which reaches the host through the daemon\'s root', async () => {
+  it("reads the same through the helper container, which reaches the host through the daemon's root", async () => {
     const imageId = await docker(['image', 'inspect', '-f', '{{.Id}}', LAB_IMAGE]);
     const inContainer = { runner: new ContainerHelperRunner(engine, LAB_IMAGE, imageId), mode: 'container' as const, reason: null };
     const hidden = await hiddenByMount(engine, inContainer, 'cilab-undermount', '/data/from-image');
-    assert.deepEqual(hidden.entries.map((e) => e.name), ['readme.txt']);
+    assert.deepEqual(
+      hidden.entries.map((e) => e.name),
+      ['readme.txt'],
+    );
     const readme = hidden.hostPathOf(hidden.entries[0]!);
     assert.ok(readme);
     assert.equal((await readHostFile(inContainer, readme.within, readme.path)).content.toString(), 'baked into the image\n');

@@ -35,25 +35,41 @@ const FILE = '/projects/shop/compose.yaml';
 
 function labSnapshot(endpoint = 'unix:///var/run/docker.sock'): Snapshot {
   const { inspect, networks, facts } = loadLabFixture();
-  return assembleSnapshot({ engine: { endpoint, version: '1', apiVersion: '1', os: 'linux' }, inspected: inspect, networks, facts, helper: { mode: 'local', ok: true, reason: null } });
+  return assembleSnapshot({
+    engine: { endpoint, version: '1', apiVersion: '1', os: 'linux' },
+    inspected: inspect,
+    networks,
+    facts,
+    helper: { mode: 'local', ok: true, reason: null },
+  });
 }
-const ctx = (snapshot: Snapshot | null, existing: string[] = ['/projects/shop/src', '/projects/shop/conf']): InsightContext => ({ snapshot, problem: snapshot ? null : 'cannot reach Docker at unix:///x', exists: (p) => existing.includes(p) });
+const ctx = (snapshot: Snapshot | null, existing: string[] = ['/projects/shop/src', '/projects/shop/conf']): InsightContext => ({
+  snapshot,
+  problem: snapshot ? null : 'cannot reach Docker at unix:///x',
+  exists: (p) => existing.includes(p),
+});
 const offsetOf = (needle: string) => TEXT.indexOf(needle) + 1;
 
 describe('parseComposeFile', () => {
   it('reads services, volumes (short and long syntax) and network_mode with positions', () => {
     const f = parseComposeFile(TEXT, FILE);
     assert.equal(f.project, 'cilab');
-    assert.deepEqual(f.services.map((s) => s.name), ['web', 'sidecar', 'ghost', 'other']);
+    assert.deepEqual(
+      f.services.map((s) => s.name),
+      ['web', 'sidecar', 'ghost', 'other'],
+    );
     const web = f.services[0];
-    assert.deepEqual(web?.volumes.map((v) => [v.kind, v.source, v.target]), [
-      ['bind', './src', '/srv/app'],
-      ['bind', './missing', '/data'],
-      ['volume', 'data', '/var/lib/data'],
-      ['volume', 'undeclared', '/x'],
-      ['anonymous', null, '/cache'],
-      ['bind', './conf', '/etc/app'],
-    ]);
+    assert.deepEqual(
+      web?.volumes.map((v) => [v.kind, v.source, v.target]),
+      [
+        ['bind', './src', '/srv/app'],
+        ['bind', './missing', '/data'],
+        ['volume', 'data', '/var/lib/data'],
+        ['volume', 'undeclared', '/x'],
+        ['anonymous', null, '/cache'],
+        ['bind', './conf', '/etc/app'],
+      ],
+    );
     assert.equal(TEXT.slice(web?.volumes[1]?.sourceSpan.start, web?.volumes[1]?.sourceSpan.end), './missing');
     assert.equal(f.declaredVolumes.get('data'), 'cilab_data');
     assert.equal(f.declaredVolumes.get('ext'), 'ext');
@@ -77,7 +93,12 @@ describe('compose insights', () => {
   });
   it('raises no engine-dependent diagnostics without an engine, or for a remote one', () => {
     const f = parseComposeFile(TEXT, FILE);
-    assert.deepEqual(diagnose(f, ctx(null)).map((d) => d.code).sort(), ['undeclared-volume', 'unknown-service']);
+    assert.deepEqual(
+      diagnose(f, ctx(null))
+        .map((d) => d.code)
+        .sort(),
+      ['undeclared-volume', 'unknown-service'],
+    );
     assert.ok(!diagnose(f, ctx(labSnapshot('tcp://10.0.0.9:2375'))).some((d) => d.code === 'missing-bind-source'));
   });
   it('hovers a service with its running containers, namespace and wiring', () => {
@@ -90,7 +111,10 @@ describe('compose insights', () => {
   it('offers code lenses only for services with a running container', () => {
     const lenses = lensesFor(parseComposeFile(TEXT, FILE), labSnapshot());
     assert.deepEqual([...new Set(lenses.map((l) => TEXT.slice(l.span.start, l.span.end)))], ['web', 'sidecar']);
-    assert.deepEqual(lenses.filter((l) => TEXT.slice(l.span.start, l.span.end) === 'web').map((l) => l.title), ['Exec (cilab-web)', 'Enter Namespaces', 'Show in Diagram', 'Reveal in Tree']);
+    assert.deepEqual(
+      lenses.filter((l) => TEXT.slice(l.span.start, l.span.end) === 'web').map((l) => l.title),
+      ['Exec (cilab-web)', 'Enter Namespaces', 'Show in Diagram', 'Reveal in Tree'],
+    );
   });
   it('completes container: with running containers, and jumps to bind sources', () => {
     const text = 'services:\n  a:\n    network_mode: container:ci';

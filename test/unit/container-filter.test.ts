@@ -6,15 +6,30 @@ import { loadLabFixture } from './fixtures';
 
 function labContainers() {
   const { inspect, networks, facts } = loadLabFixture();
-  return assembleSnapshot({ engine: { endpoint: 'unix:///x', version: '1', apiVersion: '1', os: 'linux' }, inspected: inspect, networks, facts, helper: { mode: 'local', ok: true, reason: null } }).containers;
+  return assembleSnapshot({
+    engine: { endpoint: 'unix:///x', version: '1', apiVersion: '1', os: 'linux' },
+    inspected: inspect,
+    networks,
+    facts,
+    helper: { mode: 'local', ok: true, reason: null },
+  }).containers;
 }
 
 describe('matchesContainerFilter', () => {
-  const names = (q: string) => labContainers().filter((c) => matchesContainerFilter(c, q)).map((c) => c.name);
+  const names = (q: string) =>
+    labContainers()
+      .filter((c) => matchesContainerFilter(c, q))
+      .map((c) => c.name);
   it('matches any field by default, every word, whatever the case', () => {
     assert.ok(names('MULTI').includes('cilab-multi'));
-    assert.deepEqual(names('cilab web'), names('web').filter((n) => n.includes('cilab')));
-    assert.deepEqual(names(''), labContainers().map((c) => c.name));
+    assert.deepEqual(
+      names('cilab web'),
+      names('web').filter((n) => n.includes('cilab')),
+    );
+    assert.deepEqual(
+      names(''),
+      labContainers().map((c) => c.name),
+    );
   });
   it('narrows to one field with a prefix', () => {
     assert.deepEqual(names('network:cilab-net-b'), ['cilab-multi']);

@@ -9,7 +9,13 @@ import { loadLabFixture } from './fixtures';
 
 function labSnapshot(): Snapshot {
   const { inspect, networks, facts } = loadLabFixture();
-  return assembleSnapshot({ engine: { endpoint: 'unix:///x', version: '1', apiVersion: '1', os: 'linux' }, inspected: inspect, networks, facts, helper: { mode: 'local', ok: true, reason: null } });
+  return assembleSnapshot({
+    engine: { endpoint: 'unix:///x', version: '1', apiVersion: '1', os: 'linux' },
+    inspected: inspect,
+    networks,
+    facts,
+    helper: { mode: 'local', ok: true, reason: null },
+  });
 }
 
 /** The text of one element with a given attribute value, up to its closing tag (our groups do not nest netns). */
@@ -74,7 +80,10 @@ describe('renderDiagramSvg', () => {
     const box = groupFor(svg, 'data-netns', String(web.namespaces.net));
     assert.match(box, /data-container="cilab-web"/);
     assert.match(box, /data-container="cilab-sidecar"/);
-    assert.equal((svg.match(/class="netns"/g) ?? []).length, new Set(s.containers.filter((c) => c.namespaces.net && c.namespaces.net !== s.hostNamespaces?.net).map((c) => c.namespaces.net)).size);
+    assert.equal(
+      (svg.match(/class="netns"/g) ?? []).length,
+      new Set(s.containers.filter((c) => c.namespaces.net && c.namespaces.net !== s.hostNamespaces?.net).map((c) => c.namespaces.net)).size,
+    );
   });
 
   it('draws one edge per interface of a multi-homed container, and every bridge', async () => {
@@ -99,8 +108,23 @@ describe('renderDiagramSvg', () => {
   it('draws a macvlan interface from its parent host link', async () => {
     const s = labSnapshot();
     const host = indexLinks([parseIpLink({ ifindex: 2, ifname: 'enp1s0', operstate: 'UP', link_type: 'ether', address: '52:54:00:00:00:01' })]);
-    const mv = parseIpLink({ ifindex: 9, link_index: 2, link_netnsid: 0, ifname: 'eth0', operstate: 'UP', link_type: 'ether', address: '02:42:c0:a8:01:0a', linkinfo: { info_kind: 'macvlan' }, addr_info: [{ family: 'inet', local: '192.168.1.10', prefixlen: 24 }] });
-    const c = { ...(s.containers[0] as ContainerSnapshot), name: 'lan-app', namespaces: { ...(s.containers[0] as ContainerSnapshot).namespaces, net: 999 }, interfaces: pairInterfaces([mv], host, []) };
+    const mv = parseIpLink({
+      ifindex: 9,
+      link_index: 2,
+      link_netnsid: 0,
+      ifname: 'eth0',
+      operstate: 'UP',
+      link_type: 'ether',
+      address: '02:42:c0:a8:01:0a',
+      linkinfo: { info_kind: 'macvlan' },
+      addr_info: [{ family: 'inet', local: '192.168.1.10', prefixlen: 24 }],
+    });
+    const c = {
+      ...(s.containers[0] as ContainerSnapshot),
+      name: 'lan-app',
+      namespaces: { ...(s.containers[0] as ContainerSnapshot).namespaces, net: 999 },
+      interfaces: pairInterfaces([mv], host, []),
+    };
     const svg = await renderDiagramSvg({ ...s, containers: [c] });
     assert.match(svg, /<g class="parent" data-ifname="enp1s0"/);
     assert.match(svg, /<path class="edge parent"[^>]*data-kind="macvlan"/);

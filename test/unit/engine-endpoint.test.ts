@@ -28,9 +28,16 @@ describe('resolveEndpoint', () => {
     assert.equal(def.source, 'default');
   });
 
-  it('fills in Docker\'s default ports and accepts a bare socket path', () => {
+  it("fills in Docker's default ports and accepts a bare socket path", () => {
     assert.equal(resolveEndpoint({ explicit: 'tcp://10.1.2.3', env: {} }).port, 2375);
-    assert.deepEqual(resolveEndpoint({ explicit: 'ssh://me@build-box:2222', env: {} }), { url: 'ssh://me@build-box:2222', kind: 'ssh', host: 'build-box', port: 2222, user: 'me', source: 'explicit' });
+    assert.deepEqual(resolveEndpoint({ explicit: 'ssh://me@build-box:2222', env: {} }), {
+      url: 'ssh://me@build-box:2222',
+      kind: 'ssh',
+      host: 'build-box',
+      port: 2222,
+      user: 'me',
+      source: 'explicit',
+    });
     assert.equal(resolveEndpoint({ explicit: '/run/user/1000/docker.sock', env: {} }).socketPath, '/run/user/1000/docker.sock');
   });
 
@@ -44,7 +51,10 @@ describe('resolveEndpoint', () => {
   });
 
   it('names the missing TLS file without leaking any key material', () => {
-    assert.throws(() => resolveEndpoint({ explicit: 'tcp://h:2376', env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nonexistent-dir' } }), /\/nonexistent-dir\/ca\.pem cannot be read/);
+    assert.throws(
+      () => resolveEndpoint({ explicit: 'tcp://h:2376', env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nonexistent-dir' } }),
+      /\/nonexistent-dir\/ca\.pem cannot be read/,
+    );
   });
 
   it('refuses schemes it cannot speak, with one clear line', () => {
@@ -79,7 +89,23 @@ describe('Docker contexts and rootless sockets', () => {
 
 describe('ssh transport', () => {
   it('runs the system ssh with argv, never prompting', () => {
-    assert.deepEqual(sshDialArgs({ host: 'h', port: 2222, user: 'u' }), ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=8', '-o', 'ServerAliveInterval=10', '-o', 'ServerAliveCountMax=3', '-p', '2222', '--', 'u@h', 'docker', 'system', 'dial-stdio']);
+    assert.deepEqual(sshDialArgs({ host: 'h', port: 2222, user: 'u' }), [
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=8',
+      '-o',
+      'ServerAliveInterval=10',
+      '-o',
+      'ServerAliveCountMax=3',
+      '-p',
+      '2222',
+      '--',
+      'u@h',
+      'docker',
+      'system',
+      'dial-stdio',
+    ]);
     assert.deepEqual(sshDialArgs({ host: 'h' }).slice(-5), ['--', 'h', 'docker', 'system', 'dial-stdio']);
   });
   it('names the likely cause of an ssh failure', () => {

@@ -24,7 +24,7 @@ describe('enter plan', () => {
     const id = 'a'.repeat(64);
     assert.deepEqual(enterHelperArgs({ id, name: 'web', pid: 42 }, ['net'], ['echo', '$(x); y']), ['enter', `42:${id}`, 'net', '--', 'echo', '$(x); y']);
   });
-  it('never sends mnt to the host helper: that goes through the engine, with the container\'s confinement', () => {
+  it("never sends mnt to the host helper: that goes through the engine, with the container's confinement", () => {
     assert.equal(entersThroughEngine(['net', 'pid']), false);
     assert.equal(entersThroughEngine(['net', 'mnt']), true);
     assert.throws(() => enterHelperArgs({ id: 'a'.repeat(64), name: 'web', pid: 42 }, ['mnt'], ['sh']), EnterError);

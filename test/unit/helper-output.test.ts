@@ -21,7 +21,16 @@ describe('parseHelperOutput', () => {
   });
 
   it('keeps only the namespace types of the model', () => {
-    const facts = parseHelperOutput(JSON.stringify({ ...base, namespaces: [['/proc/7/ns/net', 11], ['/proc/7/ns/pid_for_children', 12]], netns: [] }));
+    const facts = parseHelperOutput(
+      JSON.stringify({
+        ...base,
+        namespaces: [
+          ['/proc/7/ns/net', 11],
+          ['/proc/7/ns/pid_for_children', 12],
+        ],
+        netns: [],
+      }),
+    );
     assert.deepEqual(facts.namespacesByPid.get(7), { net: 11, mnt: null, pid: null, uts: null, ipc: null, cgroup: null, user: null, time: null });
   });
 
@@ -30,12 +39,18 @@ describe('parseHelperOutput', () => {
       JSON.stringify({
         ...base,
         pids: [{ pid: 9, id: ID_A, verified: true, reason: null }, { pid: 10, id: ID_B, verified: false, reason: 'cgroup' }, null],
-        namespaces: [['/proc/9/ns/net', 21], ['/proc/10/ns/net', 22]],
+        namespaces: [
+          ['/proc/9/ns/net', 21],
+          ['/proc/10/ns/net', 22],
+        ],
         netns: [{ pid: 9, inode: 21, links: [] }, { pid: 10, inode: 22, links: [] }, null],
       }),
     );
     assert.deepEqual([...facts.namespacesByPid.keys()], [9]);
-    assert.deepEqual(facts.netns.map((n) => n.pid), [9]);
+    assert.deepEqual(
+      facts.netns.map((n) => n.pid),
+      [9],
+    );
     assert.deepEqual(facts.verdicts.get(ID_B), { pid: 10, containerId: ID_B, verified: false, reason: 'cgroup' });
   });
 
@@ -57,21 +72,39 @@ describe('parseHelperOutput', () => {
       Buffer.from(']}]}\n'),
     ]);
     const links = parseHelperOutput(doc).netns[0]?.links ?? [];
-    assert.deepEqual(links.map((l) => [l.ifname, l.nameIsExact]), [['ev\x01il', true], ['ev\\xffl', false], ['grüße', true]]);
+    assert.deepEqual(
+      links.map((l) => [l.ifname, l.nameIsExact]),
+      [
+        ['ev\x01il', true],
+        ['ev\\xffl', false],
+        ['grüße', true],
+      ],
+    );
   });
 
   for (const [what, text, message] of [
     ['non-JSON text', 'sh: nsenter: not found', /not JSON/],
     ['another format', JSON.stringify({ format: 'x', version: 2 }), /unknown format/],
     ['an older version', JSON.stringify({ ...base, version: 1 }), /version 1/],
-    ['a failure document', JSON.stringify({ format: 'container-internals-helper', version: 2, ok: false, error: 'arguments must be PID:CONTAINER_ID' }), /PID:CONTAINER_ID/],
+    [
+      'a failure document',
+      JSON.stringify({ format: 'container-internals-helper', version: 2, ok: false, error: 'arguments must be PID:CONTAINER_ID' }),
+      /PID:CONTAINER_ID/,
+    ],
     ['a path outside /proc/PID/ns', JSON.stringify({ ...base, namespaces: [['/etc/passwd', 1]], netns: [] }), /bad namespace path/],
     ['a negative inode', JSON.stringify({ ...base, namespaces: [['/proc/7/ns/net', -1]], netns: [] }), /whole number/],
     ['a reference found by an unknown way', JSON.stringify({ ...base, reference: { pid: 7, source: 'shim' }, namespaces: [], netns: [] }), /reference source/],
-    ['a verdict for a malformed id', JSON.stringify({ ...base, pids: [{ pid: 9, id: 'x', verified: true, reason: null }], namespaces: [], netns: [] }), /container id/],
+    [
+      'a verdict for a malformed id',
+      JSON.stringify({ ...base, pids: [{ pid: 9, id: 'x', verified: true, reason: null }], namespaces: [], netns: [] }),
+      /container id/,
+    ],
   ] as const) {
     it(`rejects ${what}`, () => {
-      assert.throws(() => parseHelperOutput(text), (e: unknown) => e instanceof HelperOutputError && message.test(e.message));
+      assert.throws(
+        () => parseHelperOutput(text),
+        (e: unknown) => e instanceof HelperOutputError && message.test(e.message),
+      );
     });
   }
 });
@@ -88,7 +121,9 @@ describe('names as bytes', () => {
 
   it('splits a NUL-separated listing into names, newlines and all, one list per kind', () => {
     // directories: d; files: line1\nline2, plain, b\xff; symlinks: none; other: fifo
-    const listing = Buffer.concat([Buffer.from('./d\0\0./line1\nline2\0./plain\0./'), Buffer.from([0x62, 0xff]), Buffer.from('\0\0\0./fifo\0\0')]).toString('base64');
+    const listing = Buffer.concat([Buffer.from('./d\0\0./line1\nline2\0./plain\0./'), Buffer.from([0x62, 0xff]), Buffer.from('\0\0\0./fifo\0\0')]).toString(
+      'base64',
+    );
     assert.deepEqual(parseEntryList(listing), [
       { name: 'd', kind: 'dir', exact: true },
       { name: 'line1\nline2', kind: 'file', exact: true },

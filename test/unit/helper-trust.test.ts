@@ -16,7 +16,11 @@ describe('judgeLocality', () => {
   });
 
   it('is not local when the pid here belongs to someone else, or does not exist (Docker Desktop, ssh -L, a VM)', () => {
-    const other = judgeLocality([{ id: ID, name: 'web', pid: 42, cgroup: '0::/user.slice/user-1000.slice/session-2.scope\n' }], { name: null, kernel: null }, here);
+    const other = judgeLocality(
+      [{ id: ID, name: 'web', pid: 42, cgroup: '0::/user.slice/user-1000.slice/session-2.scope\n' }],
+      { name: null, kernel: null },
+      here,
+    );
     assert.deepEqual(other, { local: false, evidence: 'pid 42 here is not a process of web' });
     assert.equal(judgeLocality([{ id: ID, name: 'web', pid: 42, cgroup: null }], { name: null, kernel: null }, here).local, false);
   });

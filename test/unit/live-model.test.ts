@@ -8,14 +8,29 @@ import { loadLabFixture } from './fixtures';
 
 function labSnapshot() {
   const { inspect, networks, facts } = loadLabFixture();
-  return assembleSnapshot({ engine: { endpoint: 'unix:///x', version: '1', apiVersion: '1', os: 'linux' }, inspected: inspect, networks, facts, helper: { mode: 'local', ok: true, reason: null } });
+  return assembleSnapshot({
+    engine: { endpoint: 'unix:///x', version: '1', apiVersion: '1', os: 'linux' },
+    inspected: inspect,
+    networks,
+    facts,
+    helper: { mode: 'local', ok: true, reason: null },
+  });
 }
 
 describe('parseEngineEvent', () => {
   const ev = (o: object) => JSON.stringify(o);
   it('keeps the actions that change the picture', () => {
-    assert.deepEqual(parseEngineEvent(ev({ Type: 'container', Action: 'start', Actor: { ID: 'abc', Attributes: { name: 'web' } } })), { type: 'container', action: 'start', id: 'abc', name: 'web', containerId: null });
-    assert.equal(parseEngineEvent(ev({ Type: 'network', Action: 'connect', Actor: { ID: 'n', Attributes: { container: 'c1', name: 'host' } } }))?.containerId, 'c1');
+    assert.deepEqual(parseEngineEvent(ev({ Type: 'container', Action: 'start', Actor: { ID: 'abc', Attributes: { name: 'web' } } })), {
+      type: 'container',
+      action: 'start',
+      id: 'abc',
+      name: 'web',
+      containerId: null,
+    });
+    assert.equal(
+      parseEngineEvent(ev({ Type: 'network', Action: 'connect', Actor: { ID: 'n', Attributes: { container: 'c1', name: 'host' } } }))?.containerId,
+      'c1',
+    );
     assert.equal(parseEngineEvent(ev({ Type: 'network', Action: 'connect', Actor: { ID: 'n' } }))?.action, 'connect');
     assert.equal(parseEngineEvent(ev({ Type: 'volume', Action: 'destroy', Actor: { ID: 'v' } }))?.action, 'destroy');
   });
@@ -36,7 +51,10 @@ describe('withoutContainer', () => {
     const sidecar = s.containers.find((c) => c.name === 'cilab-sidecar');
     assert.ok(sidecar);
     const edited = withoutContainer(s, sidecar.id);
-    assert.equal(edited.containers.some((c) => c.name === 'cilab-sidecar'), false);
+    assert.equal(
+      edited.containers.some((c) => c.name === 'cilab-sidecar'),
+      false,
+    );
     const webNet = edited.containers.find((c) => c.name === 'cilab-web')?.namespaces.net;
     assert.deepEqual(edited.namespaceGroups.find((g) => g.type === 'net' && g.inode === webNet)?.containers, ['cilab-web']);
     assert.equal(withoutContainer(s, 'no-such-id'), s);
@@ -50,11 +68,18 @@ describe('groupContainers', () => {
     const group = groupContainers(s, 'netns').find((g) => g.key === `netns:${web?.namespaces.net}`);
     assert.deepEqual(group?.members.map((m) => m.name).sort(), ['cilab-sidecar', 'cilab-web']);
     const host = groupContainers(s, 'netns').find((g) => g.description === 'host');
-    assert.deepEqual(host?.members.map((m) => m.name), ['cilab-host']);
+    assert.deepEqual(
+      host?.members.map((m) => m.name),
+      ['cilab-host'],
+    );
   });
-  it('lists a multi-homed container under each Docker network, and a joiner under its owner\'s', () => {
+  it("lists a multi-homed container under each Docker network, and a joiner under its owner's", () => {
     const groups = groupContainers(labSnapshot(), 'network');
-    const names = (key: string) => groups.find((g) => g.key === key)?.members.map((m) => m.name).sort();
+    const names = (key: string) =>
+      groups
+        .find((g) => g.key === key)
+        ?.members.map((m) => m.name)
+        .sort();
     assert.deepEqual(names('network:cilab-net-a'), ['cilab-multi', 'cilab-sidecar', 'cilab-web']);
     assert.deepEqual(names('network:cilab-net-b'), ['cilab-multi']);
     assert.deepEqual(names('network:host'), ['cilab-host']);
@@ -62,6 +87,12 @@ describe('groupContainers', () => {
   });
   it('groups by compose project label', () => {
     const groups = groupContainers(labSnapshot(), 'project');
-    assert.deepEqual(groups.find((g) => g.key === 'project:cilab')?.members.map((m) => m.name).sort(), ['cilab-sidecar', 'cilab-web']);
+    assert.deepEqual(
+      groups
+        .find((g) => g.key === 'project:cilab')
+        ?.members.map((m) => m.name)
+        .sort(),
+      ['cilab-sidecar', 'cilab-web'],
+    );
   });
 });

@@ -245,7 +245,10 @@ describe('EngineEventStream backoff (fake timers, fake engine)', () => {
 
   it('asks again only once a minute after the engine refused the stream (4xx), keeping its words', async () => {
     const attempts: number[] = [];
-    const forbidden = Object.assign(new Error('(HTTP code 403) unexpected - authorization denied by plugin'), { statusCode: 403, json: { message: 'authorization denied by plugin' } });
+    const forbidden = Object.assign(new Error('(HTTP code 403) unexpected - authorization denied by plugin'), {
+      statusCode: 403,
+      json: { message: 'authorization denied by plugin' },
+    });
     const stream = new EngineEventStream(engineAnswering(() => Promise.reject(forbidden), attempts));
     stream.start();
     await settle();

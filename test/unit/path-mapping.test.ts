@@ -31,8 +31,14 @@ describe('hostPathToContainerPaths', () => {
   });
 
   it('maps through a file bind mount and a volume mountpoint', () => {
-    assert.deepEqual(hostPathToContainerPaths('/home/me/app.conf', mounts).map((x) => x.containerPath), ['/etc/app.conf']);
-    assert.deepEqual(hostPathToContainerPaths('/var/lib/docker/volumes/nm/_data/x/index.js', mounts).map((x) => x.containerPath), ['/work/node_modules/x/index.js']);
+    assert.deepEqual(
+      hostPathToContainerPaths('/home/me/app.conf', mounts).map((x) => x.containerPath),
+      ['/etc/app.conf'],
+    );
+    assert.deepEqual(
+      hostPathToContainerPaths('/var/lib/docker/volumes/nm/_data/x/index.js', mounts).map((x) => x.containerPath),
+      ['/work/node_modules/x/index.js'],
+    );
   });
 
   it('does not match sibling paths that merely share a prefix', () => {
@@ -42,8 +48,14 @@ describe('hostPathToContainerPaths', () => {
 
   it('handles trailing slashes and a mount of the host root', () => {
     const root = m('bind', '/', '/host', false);
-    assert.deepEqual(hostPathToContainerPaths('/etc/hosts', [root]).map((x) => x.containerPath), ['/host/etc/hosts']);
-    assert.deepEqual(hostPathToContainerPaths('/home/me/src/', [src]).map((x) => x.containerPath), ['/work']);
+    assert.deepEqual(
+      hostPathToContainerPaths('/etc/hosts', [root]).map((x) => x.containerPath),
+      ['/host/etc/hosts'],
+    );
+    assert.deepEqual(
+      hostPathToContainerPaths('/home/me/src/', [src]).map((x) => x.containerPath),
+      ['/work'],
+    );
   });
 });
 

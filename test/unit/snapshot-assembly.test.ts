@@ -30,7 +30,7 @@ describe('assembleSnapshot from a recorded lab', () => {
     assert.equal(describeNamespaceSharing(s, web, 'mnt'), 'own');
   });
 
-  it('lists the same interfaces for a container joining another one\'s network namespace', () => {
+  it("lists the same interfaces for a container joining another one's network namespace", () => {
     const s = withHelper();
     assert.deepEqual(byName(s, 'cilab-sidecar').interfaces, byName(s, 'cilab-web').interfaces);
     const eth0 = byName(s, 'cilab-web').interfaces.find((i) => i.name === 'eth0');
@@ -48,7 +48,10 @@ describe('assembleSnapshot from a recorded lab', () => {
 
   it('shows only loopback for --network none, and two bridged interfaces for a multi-homed container', () => {
     const s = withHelper();
-    assert.deepEqual(byName(s, 'cilab-none').interfaces.map((i) => i.kind), ['loopback']);
+    assert.deepEqual(
+      byName(s, 'cilab-none').interfaces.map((i) => i.kind),
+      ['loopback'],
+    );
     const multi = byName(s, 'cilab-multi').interfaces.filter((i) => i.kind === 'veth');
     assert.deepEqual(multi.map((i) => i.network).sort(), ['cilab-net-a', 'cilab-net-b']);
     assert.notEqual(multi[0]?.hostPeer?.bridge, multi[1]?.hostPeer?.bridge);
@@ -77,12 +80,21 @@ describe('assembleSnapshot from a recorded lab', () => {
 
   it('without the helper keeps what the API gives and says why the rest is missing', () => {
     const { inspect, networks } = loadLabFixture();
-    const s = assembleSnapshot({ engine, inspected: inspect, networks, facts: null, helper: { mode: 'off', ok: false, reason: 'the host helper is turned off (helper mode "off")' } });
+    const s = assembleSnapshot({
+      engine,
+      inspected: inspect,
+      networks,
+      facts: null,
+      helper: { mode: 'off', ok: false, reason: 'the host helper is turned off (helper mode "off")' },
+    });
     const multi = byName(s, 'cilab-multi');
     assert.ok(Object.values(multi.namespaces).every((v) => v === null));
     assert.deepEqual(multi.interfaces, []);
     assert.match(multi.unavailable.interfaces ?? '', /^needs the host helper: .*turned off/);
-    assert.deepEqual(multi.endpoints.map((e) => e.network), ['cilab-net-a', 'cilab-net-b']);
+    assert.deepEqual(
+      multi.endpoints.map((e) => e.network),
+      ['cilab-net-a', 'cilab-net-b'],
+    );
     assert.ok(multi.endpoints.every((e) => e.ipAddress && e.macAddress));
     assert.deepEqual(s.bridges, []);
     assert.deepEqual(s.namespaceGroups, []);

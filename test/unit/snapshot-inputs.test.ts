@@ -31,7 +31,18 @@ describe('staleParts', () => {
 
 describe('mergeHostFacts', () => {
   it('replaces the readings of the containers read again, keeps the others, and drops namespaces nobody uses', () => {
-    const old = facts(1, [[1, 100], [10, 200], [20, 300]], [[A, 10], [B, 20]]);
+    const old = facts(
+      1,
+      [
+        [1, 100],
+        [10, 200],
+        [20, 300],
+      ],
+      [
+        [A, 10],
+        [B, 20],
+      ],
+    );
     // A died (pid 10 gone): the new run read only the host.
     const fresh = facts(2, [[2, 100]], []);
     const merged = mergeHostFacts(old, fresh, new Set([10]), new Set([A]));

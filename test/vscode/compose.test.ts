@@ -12,7 +12,20 @@ describe('Compose language server in the workbench', () => {
     const mounts = JSON.parse(await docker(['inspect', '-f', '{{json .Mounts}}', 'cilab-web'])) as Array<{ Source: string; Destination: string }>;
     const dir = mounts.find((m) => m.Destination === '/srv/app')?.Source as string;
     file = path.join(dir, 'docker-compose.yml');
-    fs.writeFileSync(file, ['name: cilab', 'services:', '  web:', '    image: busybox', '    volumes:', '      - ./:/srv/app', '      - ./not-there:/data', '      - cache:/cache', ''].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        'name: cilab',
+        'services:',
+        '  web:',
+        '    image: busybox',
+        '    volumes:',
+        '      - ./:/srv/app',
+        '      - ./not-there:/data',
+        '      - cache:/cache',
+        '',
+      ].join('\n'),
+    );
   });
   after(() => {
     fs.rmSync(file, { force: true });
@@ -21,10 +34,14 @@ describe('Compose language server in the workbench', () => {
   it('shows diagnostics for a compose file opened in the editor', async () => {
     const uri = vscode.Uri.file(file);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const diagnostics = await waitFor('compose diagnostics', async () => {
-      const d = vscode.languages.getDiagnostics(uri);
-      return d.some((x) => x.code === 'missing-bind-source') && d.some((x) => x.code === 'undeclared-volume') ? d : undefined;
-    }, 30_000);
+    const diagnostics = await waitFor(
+      'compose diagnostics',
+      async () => {
+        const d = vscode.languages.getDiagnostics(uri);
+        return d.some((x) => x.code === 'missing-bind-source') && d.some((x) => x.code === 'undeclared-volume') ? d : undefined;
+      },
+      30_000,
+    );
     const missing = diagnostics.find((d) => d.code === 'missing-bind-source');
     assert.equal(missing?.range.start.line, 6);
     assert.equal(missing?.severity, vscode.DiagnosticSeverity.Warning);

@@ -15,9 +15,15 @@ describe('Containers view', () => {
   it('filters rows by name, image, network or project, and keeps the filter across refreshes', async () => {
     try {
       await vscode.commands.executeCommand('containerInternals.filterContainers', 'network:cilab-net-b');
-      assert.deepEqual((await rows(api.containers)).map((r) => r.label), ['cilab-multi']);
+      assert.deepEqual(
+        (await rows(api.containers)).map((r) => r.label),
+        ['cilab-multi'],
+      );
       await api.session.refresh();
-      assert.deepEqual((await rows(api.containers)).map((r) => r.label), ['cilab-multi']);
+      assert.deepEqual(
+        (await rows(api.containers)).map((r) => r.label),
+        ['cilab-multi'],
+      );
       await vscode.commands.executeCommand('containerInternals.filterContainers', 'name:nothing-is-called-this');
       assert.match((await rows(api.containers))[0]?.label ?? '', /^No container matches "name:nothing-is-called-this" \(\d+ hidden\)$/);
     } finally {
@@ -61,7 +67,10 @@ describe('Containers view', () => {
     assert.ok((await rows(api.containers, (await child(api.containers, host.node, 'Network')).node)).some((r) => /host network/.test(r.label)));
     const none = await child(api.containers, undefined, 'cilab-none');
     const noneRows = await rows(api.containers, (await child(api.containers, none.node, 'Network')).node);
-    assert.deepEqual(noneRows.map((r) => r.label), ['no network (only loopback)', 'lo 127.0.0.1/8 (loopback)']);
+    assert.deepEqual(
+      noneRows.map((r) => r.label),
+      ['no network (only loopback)', 'lo 127.0.0.1/8 (loopback)'],
+    );
   });
 
   it('lists mounts with their host sources', async () => {

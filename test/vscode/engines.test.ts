@@ -29,7 +29,9 @@ describe('Engines view (several engines side by side)', () => {
     await settings.set('engines', ['unix:///var/run/docker.sock']);
     await waitFor('the engine', async () => /containers/.test((await rows(api.engines))[0]?.description ?? ''));
     await vscode.commands.executeCommand('containerInternals.showEngineDiagram', 0);
-    const tab = await waitFor('the diagram tab', async () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Network Diagram — unix:///var/run/docker.sock'));
+    const tab = await waitFor('the diagram tab', async () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Network Diagram — unix:///var/run/docker.sock'),
+    );
     assert.ok(tab.input instanceof vscode.TabInputWebview);
     await vscode.window.tabGroups.close(tab);
   });

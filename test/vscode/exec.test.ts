@@ -56,7 +56,10 @@ describe('Exec', () => {
   });
 
   it('a terminal closed at once leaves no process behind', async () => {
-    const result = (await vscode.commands.executeCommand('containerInternals.attachShell', { container: 'cilab-web', command: ['sleep', '4321'] })) as ExecResult;
+    const result = (await vscode.commands.executeCommand('containerInternals.attachShell', {
+      container: 'cilab-web',
+      command: ['sleep', '4321'],
+    })) as ExecResult;
     assert.ok(result.ok && result.terminal, result.reason);
     result.terminal.dispose();
     await waitFor('no sleep 4321 in cilab-web', async () => !(await docker(['top', 'cilab-web'])).includes('sleep 4321'), 15_000);
@@ -81,7 +84,9 @@ describe('Exec', () => {
     const script = path.join(await labDataDir(), 'run-me.sh');
     fs.writeFileSync(script, '#!/bin/sh\necho "ran as $(id -u) in $PWD"\nexit 6\n', { mode: 0o755 });
     try {
-      const result = (await vscode.commands.executeCommand('containerInternals.runFileInContainer', vscode.Uri.file(script), { container: 'cilab-web' })) as ExecResult;
+      const result = (await vscode.commands.executeCommand('containerInternals.runFileInContainer', vscode.Uri.file(script), {
+        container: 'cilab-web',
+      })) as ExecResult;
       const transcript = transcriptOf(result);
       await waitFor('the script output and exit code', async () => /ran as 0 in \/srv\/app/.test(transcript()) && /exited with code 6/.test(transcript()));
     } finally {
@@ -93,7 +98,10 @@ describe('Exec', () => {
     const pid = await docker(['inspect', '-f', '{{.State.Pid}}', 'cilab-multi']);
     const id = await docker(['inspect', '-f', '{{.Id}}', 'cilab-multi']);
     // Called with arguments from code, as the command would be after its confirmation.
-    const result = await api.exec.enterNamespaces({ container: 'cilab-multi', namespaces: ['net', 'uts'], command: ['sh', '-c', 'ip -o link show eth1 && exit 7'] }, { confirmed: true });
+    const result = await api.exec.enterNamespaces(
+      { container: 'cilab-multi', namespaces: ['net', 'uts'], command: ['sh', '-c', 'ip -o link show eth1 && exit 7'] },
+      { confirmed: true },
+    );
     assert.ok(result.ok && result.terminal, result.reason);
     const options = result.terminal.creationOptions as vscode.TerminalOptions;
     const args = options.shellArgs as string[];
@@ -107,13 +115,16 @@ describe('Exec', () => {
   it("Enter Namespaces with mnt runs through the engine's exec, held to the container's capability bounding set", async () => {
     const pid = await docker(['inspect', '-f', '{{.State.Pid}}', 'cilab-web']);
     const initCaps = /CapBnd:\s*(\w+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    const result = await api.exec.enterNamespaces({ container: 'cilab-web', namespaces: ['net', 'mnt'], command: ['grep', 'CapBnd', '/proc/self/status'] }, { confirmed: true });
+    const result = await api.exec.enterNamespaces(
+      { container: 'cilab-web', namespaces: ['net', 'mnt'], command: ['grep', 'CapBnd', '/proc/self/status'] },
+      { confirmed: true },
+    );
     const transcript = transcriptOf(result);
     await waitFor('the capability line', async () => new RegExp(`CapBnd:\\s*${initCaps}`).test(transcript()));
     assert.match(transcript(), /runs through the engine's exec/);
   });
 
-  it('Exec Here also works on a file opened from a container\'s own file system', async () => {
+  it("Exec Here also works on a file opened from a container's own file system", async () => {
     const web = await docker(['inspect', '-f', '{{.Id}}', 'cilab-web']);
     const uri = vscode.Uri.from({ scheme: 'container-internals', authority: web, path: '/etc/lab.conf' });
     await vscode.window.showTextDocument(uri);

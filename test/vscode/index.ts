@@ -6,7 +6,7 @@ import Mocha from 'mocha';
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   mocha.suite.emit('pre-require', globalThis, path.join(__dirname, 'suites.js'), mocha);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle, found by path at run time
   require(path.join(__dirname, 'suites.js'));
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 
 export function docker(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('docker', args, { timeout: 30_000 }, (error, stdout, stderr) => (error ? reject(new Error(`docker ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout.trim())));
+    execFile('docker', args, { timeout: 30_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`docker ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout.trim()),
+    );
   });
 }
 

@@ -22,7 +22,10 @@ describe('Networks and Volumes views', () => {
   it('lists volumes with their host mountpoint and who mounts them where', async () => {
     const vol = await child(api.volumes, undefined, 'cilab-data');
     assert.equal(vol.description, '/var/lib/docker/volumes/cilab-data/_data');
-    assert.deepEqual((await rows(api.volumes, vol.node)).map((r) => [r.label, r.description]), [['cilab-web → /var/lib/data', 'rw']]);
+    assert.deepEqual(
+      (await rows(api.volumes, vol.node)).map((r) => [r.label, r.description]),
+      [['cilab-web → /var/lib/data', 'rw']],
+    );
     const anonymous = (await rows(api.volumes)).filter((r) => r.description.startsWith('anonymous'));
     assert.ok(anonymous.length >= 1);
   });

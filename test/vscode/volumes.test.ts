@@ -26,7 +26,11 @@ describe('Volumes', () => {
 
   it('Inspect Side by Side opens the host file and the container file as one diff with the same content', async () => {
     const mount = await mountRow('cilab-web', /→ \/srv\/app$/);
-    const result = (await vscode.commands.executeCommand('containerInternals.openSideBySide', mount.node, { file: 'hello.txt' })) as { ok: boolean; opened?: vscode.Uri[]; entries?: Array<{ name: string; host: boolean; container: boolean }> };
+    const result = (await vscode.commands.executeCommand('containerInternals.openSideBySide', mount.node, { file: 'hello.txt' })) as {
+      ok: boolean;
+      opened?: vscode.Uri[];
+      entries?: Array<{ name: string; host: boolean; container: boolean }>;
+    };
     assert.ok(result.ok && result.opened?.length === 2);
     assert.ok(result.entries?.some((e) => e.name === 'hello.txt' && e.host && e.container));
     const [left, right] = result.opened;
@@ -43,13 +47,19 @@ describe('Volumes', () => {
 
   it('What This Mount Hides lists the image files under a bind mount', async () => {
     const mount = await mountRow('cilab-undermount', /→ \/data$/);
-    const result = (await vscode.commands.executeCommand('containerInternals.showHiddenByMount', mount.node, { open: 'none' })) as { ok: boolean; entries?: Array<{ name: string; kind: string; exact: boolean }> };
+    const result = (await vscode.commands.executeCommand('containerInternals.showHiddenByMount', mount.node, { open: 'none' })) as {
+      ok: boolean;
+      entries?: Array<{ name: string; kind: string; exact: boolean }>;
+    };
     assert.ok(result.ok);
     assert.deepEqual(result.entries, [{ name: 'from-image', kind: 'dir', exact: true }]);
   });
 
   it('Create Volume makes a volume that then shows in the Volumes view', async () => {
-    const result = (await vscode.commands.executeCommand('containerInternals.createVolume', { name: 'civol-ext' })) as { ok: boolean; volume?: { mountpoint: string } };
+    const result = (await vscode.commands.executeCommand('containerInternals.createVolume', { name: 'civol-ext' })) as {
+      ok: boolean;
+      volume?: { mountpoint: string };
+    };
     assert.ok(result.ok, JSON.stringify(result));
     assert.equal(result.volume?.mountpoint, '/var/lib/docker/volumes/civol-ext/_data');
     await waitFor('the new volume row', async () => (await rows(api.volumes)).some((r) => r.label === 'civol-ext'));
@@ -76,7 +86,10 @@ describe('Volumes', () => {
       await waitFor('the remote engine', async () => (await rows(api.containers)).some((r) => r.label === 'cilab-web'));
       const mount = await mountRow('cilab-web', /→ \/srv\/app$/);
       assert.doesNotMatch(String(mount.item.contextValue), /\.local\b/);
-      const result = (await vscode.commands.executeCommand('containerInternals.openSideBySide', mount.node, { file: 'hello.txt' })) as { ok: boolean; opened?: vscode.Uri[] };
+      const result = (await vscode.commands.executeCommand('containerInternals.openSideBySide', mount.node, { file: 'hello.txt' })) as {
+        ok: boolean;
+        opened?: vscode.Uri[];
+      };
       assert.ok(result.ok && result.opened?.length === 2, JSON.stringify(result));
       const [left, right] = result.opened;
       assert.equal(left?.scheme, 'container-internals-hidden');

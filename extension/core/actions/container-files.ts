@@ -20,7 +20,10 @@ export const GO_MODE_DIR = 2 ** 31;
 export const GO_MODE_SYMLINK = 2 ** 27;
 
 export class ContainerFileError extends Error {
-  constructor(message: string, readonly code: 'notFound' | 'notADirectory' | 'other') {
+  constructor(
+    message: string,
+    readonly code: 'notFound' | 'notADirectory' | 'other',
+  ) {
     super(message);
   }
 }
@@ -54,7 +57,11 @@ async function archive(engine: Engine, containerId: string, path: string): Promi
 }
 
 /** The entries directly inside a directory, with their types. */
-export async function listContainerDirectory(engine: Engine, containerId: string, path: string): Promise<Array<{ name: string; type: 'file' | 'directory' | 'symlink' | 'other'; size: number }>> {
+export async function listContainerDirectory(
+  engine: Engine,
+  containerId: string,
+  path: string,
+): Promise<Array<{ name: string; type: 'file' | 'directory' | 'symlink' | 'other'; size: number }>> {
   const stream = await archive(engine, containerId, path);
   const extract = tar.extract();
   const entries = new Map<string, { name: string; type: 'file' | 'directory' | 'symlink' | 'other'; size: number }>();
@@ -101,7 +108,15 @@ export async function entryHeader(engine: Engine, containerId: string, path: str
     extract.on('entry', (header) => {
       if (done) return;
       done = true;
-      resolve({ type: header.type ?? 'file', mode: header.mode ?? 0o644, uid: header.uid ?? 0, gid: header.gid ?? 0, uname: header.uname, gname: header.gname, linkname: header.linkname ?? undefined });
+      resolve({
+        type: header.type ?? 'file',
+        mode: header.mode ?? 0o644,
+        uid: header.uid ?? 0,
+        gid: header.gid ?? 0,
+        uname: header.uname,
+        gname: header.gname,
+        linkname: header.linkname ?? undefined,
+      });
       stream.destroy();
       extract.destroy();
     });
@@ -197,7 +212,16 @@ export async function writeContainerFile(engine: Engine, containerId: string, pa
   const owner = target.header ?? (await entryHeader(engine, containerId, dir));
   const pack = tar.pack();
   pack.entry(
-    { name, mode: target.header ? target.header.mode & 0o7777 : 0o644, uid: owner.uid, gid: owner.gid, uname: owner.uname, gname: owner.gname, size: content.length, mtime: new Date() },
+    {
+      name,
+      mode: target.header ? target.header.mode & 0o7777 : 0o644,
+      uid: owner.uid,
+      gid: owner.gid,
+      uname: owner.uname,
+      gname: owner.gname,
+      size: content.length,
+      mtime: new Date(),
+    },
     Buffer.from(content),
   );
   pack.finalize();

@@ -13,7 +13,10 @@ export const DEFAULT_ENTER_NAMESPACES: readonly EnterableNamespace[] = ['net', '
 export class EnterError extends Error {}
 
 export function parseNamespaceList(text: string): EnterableNamespace[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!names.length) throw new EnterError('--ns needs at least one namespace');
   for (const n of names) {
     if (!(ENTERABLE_NAMESPACES as readonly string[]).includes(n)) throw new EnterError(`unknown namespace "${n}" (use ${ENTERABLE_NAMESPACES.join(', ')})`);
@@ -72,6 +75,9 @@ export function enterBanner(target: EnterTarget, namespaces: readonly EnterableN
   const files = namespaces.includes('mnt')
     ? "mnt is joined: / is the container's filesystem, and host tools are not available."
     : `mnt is not joined: these are the host's files and tools; the container's files are at /proc/${target.pid}/root.`;
-  const ps = namespaces.includes('pid') && !namespaces.includes('mnt') ? '\nps and top read the host\'s /proc, so they list host processes; the container\'s own are under /proc/' + target.pid + '/root/proc.' : '';
+  const ps =
+    namespaces.includes('pid') && !namespaces.includes('mnt')
+      ? "\nps and top read the host's /proc, so they list host processes; the container's own are under /proc/" + target.pid + '/root/proc.'
+      : '';
   return `${joined}\n${files}${ps}`;
 }

@@ -87,10 +87,12 @@ export async function hiddenByMount(engine: Engine, helper: HelperSelection, con
     throw new MountShadowError(`cannot inspect ${containerId}: ${firstLine((error as Error).message)}`);
   }
   const driver = info.GraphDriver?.Name ?? 'unknown';
-  if (driver !== 'overlay2' && driver !== 'overlay') throw new MountShadowError(`the ${driver} storage driver is not supported: only overlay2 layers can be read`);
+  if (driver !== 'overlay2' && driver !== 'overlay')
+    throw new MountShadowError(`the ${driver} storage driver is not supported: only overlay2 layers can be read`);
   const data = (info.GraphDriver?.Data ?? {}) as Record<string, string>;
   const dest = destination.replace(/\/+$/, '') || '/';
-  const layers = info.State?.Running && data.MergedDir ? [data.MergedDir] : [data.UpperDir, ...(data.LowerDir ?? '').split(':')].filter((d): d is string => !!d);
+  const layers =
+    info.State?.Running && data.MergedDir ? [data.MergedDir] : [data.UpperDir, ...(data.LowerDir ?? '').split(':')].filter((d): d is string => !!d);
   const seen = new Map<string, { entry: HostDirEntry; within: string; dir: string }>();
   const readFrom: string[] = [];
   for (const layer of layers) {

@@ -34,7 +34,12 @@ export interface CreatedVolume {
   createdDir: boolean;
 }
 
-export async function createVolume(engine: Engine, request: CreateVolumeRequest, helper: HelperSelection, progress?: (step: string) => void): Promise<CreatedVolume> {
+export async function createVolume(
+  engine: Engine,
+  request: CreateVolumeRequest,
+  helper: HelperSelection,
+  progress?: (step: string) => void,
+): Promise<CreatedVolume> {
   const problem = volumeNameProblem(request.name);
   if (problem) throw new VolumeError(problem);
   const bindDir = request.bindDir?.trim() || null;

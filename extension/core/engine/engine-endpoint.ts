@@ -94,7 +94,9 @@ export interface DockerContext {
 
 export function listContexts(env: NodeJS.ProcessEnv = process.env): DockerContext[] {
   const metaRoot = path.join(dockerConfigDir(env), 'contexts', 'meta');
-  const out: DockerContext[] = [{ name: 'default', host: env.DOCKER_HOST?.trim() || `unix://${DEFAULT_SOCKET}`, skipTlsVerify: false, description: 'DOCKER_HOST or the default socket' }];
+  const out: DockerContext[] = [
+    { name: 'default', host: env.DOCKER_HOST?.trim() || `unix://${DEFAULT_SOCKET}`, skipTlsVerify: false, description: 'DOCKER_HOST or the default socket' },
+  ];
   let dirs: string[] = [];
   try {
     dirs = fs.readdirSync(metaRoot);
@@ -110,9 +112,18 @@ export function listContexts(env: NodeJS.ProcessEnv = process.env): DockerContex
 
 function readContextMeta(file: string): DockerContext | null {
   try {
-    const meta = JSON.parse(fs.readFileSync(file, 'utf8')) as { Name?: string; Metadata?: { Description?: string }; Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } } };
+    const meta = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      Name?: string;
+      Metadata?: { Description?: string };
+      Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } };
+    };
     if (!meta.Name) return null;
-    return { name: meta.Name, host: meta.Endpoints?.docker?.Host ?? null, skipTlsVerify: !!meta.Endpoints?.docker?.SkipTLSVerify, description: meta.Metadata?.Description ?? '' };
+    return {
+      name: meta.Name,
+      host: meta.Endpoints?.docker?.Host ?? null,
+      skipTlsVerify: !!meta.Endpoints?.docker?.SkipTLSVerify,
+      description: meta.Metadata?.Description ?? '',
+    };
   } catch {
     return null;
   }

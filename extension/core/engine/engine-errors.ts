@@ -3,7 +3,10 @@
 import { firstLine } from '../common/first-line';
 
 export class EngineUnreachableError extends Error {
-  constructor(readonly endpoint: string, readonly reason: string) {
+  constructor(
+    readonly endpoint: string,
+    readonly reason: string,
+  ) {
     super(`Cannot reach Docker at ${endpoint}: ${reason}`);
     this.name = 'EngineUnreachableError';
   }

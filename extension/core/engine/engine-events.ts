@@ -67,7 +67,10 @@ export class EngineEventStream implements Disposable {
   /** The engine's own words when it refused the stream. */
   refusedBecause: string | null = null;
 
-  constructor(private readonly engine: Engine, private readonly options: EventStreamOptions = {}) {
+  constructor(
+    private readonly engine: Engine,
+    private readonly options: EventStreamOptions = {},
+  ) {
     this.backoff = options.initialBackoffMs ?? 250;
   }
 
@@ -132,8 +135,6 @@ export class EngineEventStream implements Disposable {
       } else this.scheduleRetry();
     }
   }
-
-
 
   private scheduleRetry(kind: 'down' | 'refused' = 'down'): void {
     if (this.disposed || this.retryTimer) return;

@@ -24,17 +24,23 @@ export function createEngine(endpoint: EngineEndpoint): Engine {
     // Requests travel over `ssh … docker system dial-stdio`; the host and port here only fill the Host header.
     const agent = new SshDialAgent(endpoint);
     const options = { protocol: 'http' as const, host: 'docker', port: 80, agent } as Dockerode.DockerOptions;
-    return { endpoint, docker: new Dockerode({ ...options, timeout: DEFAULT_REQUEST_TIMEOUT_MS }), streams: new Dockerode(options), close: () => agent.destroy() };
+    return {
+      endpoint,
+      docker: new Dockerode({ ...options, timeout: DEFAULT_REQUEST_TIMEOUT_MS }),
+      streams: new Dockerode(options),
+      close: () => agent.destroy(),
+    };
   }
-  const options: Dockerode.DockerOptions = endpoint.kind === 'unix'
-    ? { socketPath: endpoint.socketPath }
-    : {
-        host: endpoint.host,
-        port: endpoint.port,
-        protocol: endpoint.tls ? 'https' : 'http',
-        // Never a silent fallback: with TLS material, the CA is checked unless the context says to skip it.
-        ...(endpoint.tls ? { ca: endpoint.tls.ca, cert: endpoint.tls.cert, key: endpoint.tls.key, rejectUnauthorized: endpoint.tls.verify } : {}),
-      } as Dockerode.DockerOptions;
+  const options: Dockerode.DockerOptions =
+    endpoint.kind === 'unix'
+      ? { socketPath: endpoint.socketPath }
+      : ({
+          host: endpoint.host,
+          port: endpoint.port,
+          protocol: endpoint.tls ? 'https' : 'http',
+          // Never a silent fallback: with TLS material, the CA is checked unless the context says to skip it.
+          ...(endpoint.tls ? { ca: endpoint.tls.ca, cert: endpoint.tls.cert, key: endpoint.tls.key, rejectUnauthorized: endpoint.tls.verify } : {}),
+        } as Dockerode.DockerOptions);
   return { endpoint, docker: new Dockerode({ ...options, timeout: DEFAULT_REQUEST_TIMEOUT_MS }), streams: new Dockerode(options), close: () => undefined };
 }
 

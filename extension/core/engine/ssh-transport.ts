@@ -22,25 +22,34 @@ export const SSH_ALIVE_COUNT = 3;
 export function sshDialArgs(endpoint: Pick<EngineEndpoint, 'host' | 'port' | 'user'>): string[] {
   const target = endpoint.user ? `${endpoint.user}@${endpoint.host}` : (endpoint.host as string);
   return [
-    '-o', 'BatchMode=yes',
-    '-o', `ConnectTimeout=${SSH_CONNECT_TIMEOUT_S}`,
-    '-o', `ServerAliveInterval=${SSH_ALIVE_INTERVAL_S}`,
-    '-o', `ServerAliveCountMax=${SSH_ALIVE_COUNT}`,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${SSH_CONNECT_TIMEOUT_S}`,
+    '-o',
+    `ServerAliveInterval=${SSH_ALIVE_INTERVAL_S}`,
+    '-o',
+    `ServerAliveCountMax=${SSH_ALIVE_COUNT}`,
     ...(endpoint.port ? ['-p', String(endpoint.port)] : []),
-    '--', target,
-    'docker', 'system', 'dial-stdio',
+    '--',
+    target,
+    'docker',
+    'system',
+    'dial-stdio',
   ];
 }
 
 /** Turns ssh's last words into the cause a person can act on. */
 export function describeSshFailure(stderr: string, code: number | null): string {
   const text = stderr.trim();
-  if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(text)) return 'ssh: the host key is unknown or changed (check known_hosts)';
+  if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(text))
+    return 'ssh: the host key is unknown or changed (check known_hosts)';
   if (/Permission denied/i.test(text)) return 'ssh: authentication failed (no key or agent identity was accepted)';
   if (/Connection refused/i.test(text)) return 'ssh: connection refused';
   if (/timed out/i.test(text)) return 'ssh: connection timed out';
   if (/Could not resolve hostname/i.test(text)) return 'ssh: host name does not resolve';
-  if (/docker: (command )?not found|command not found/i.test(text)) return 'ssh: there is no docker CLI on the remote host (needed for `docker system dial-stdio`)';
+  if (/docker: (command )?not found|command not found/i.test(text))
+    return 'ssh: there is no docker CLI on the remote host (needed for `docker system dial-stdio`)';
   const last = text.split('\n').filter(Boolean).pop();
   return `ssh exited with ${code ?? 'a signal'}${last ? `: ${last}` : ''}`;
 }
@@ -87,7 +96,14 @@ function sshSocket(endpoint: EngineEndpoint): Duplex {
     socket.destroy(error);
   });
   // What http.ClientRequest expects of a net.Socket beyond a Duplex.
-  Object.assign(socket, { setNoDelay: () => socket, setKeepAlive: () => socket, setTimeout: () => socket, ref: () => socket, unref: () => socket, remoteAddress: endpoint.host });
+  Object.assign(socket, {
+    setNoDelay: () => socket,
+    setKeepAlive: () => socket,
+    setTimeout: () => socket,
+    ref: () => socket,
+    unref: () => socket,
+    remoteAddress: endpoint.host,
+  });
   return socket;
 }
 

@@ -42,9 +42,12 @@ export function judgeLocality(samples: readonly LocalitySample[], engine: Engine
   // No running container to prove it with. The engine's host name and kernel
   // are the next best thing: a VM or another machine differs in at least one.
   if (engine.name && engine.kernel && engine.name === here.name && engine.kernel === here.kernel) {
-    return { local: true, evidence: 'no container runs; the engine reports this machine\'s host name and kernel' };
+    return { local: true, evidence: "no container runs; the engine reports this machine's host name and kernel" };
   }
-  return { local: false, evidence: `no container runs, and the engine reports host ${engine.name ?? '?'} with kernel ${engine.kernel ?? '?'}, not this machine's` };
+  return {
+    local: false,
+    evidence: `no container runs, and the engine reports host ${engine.name ?? '?'} with kernel ${engine.kernel ?? '?'}, not this machine's`,
+  };
 }
 
 /** Asks the engine for up to three running containers and checks their pids here. */
@@ -53,7 +56,10 @@ export async function checkEngineIsThisMachine(engine: Engine): Promise<Locality
     const running = await engine.docker.listContainers({ filters: { status: ['running'] } });
     const samples: LocalitySample[] = [];
     for (const c of running.slice(0, 3)) {
-      const info = await engine.docker.getContainer(c.Id).inspect().catch(() => null);
+      const info = await engine.docker
+        .getContainer(c.Id)
+        .inspect()
+        .catch(() => null);
       const pid = info?.State?.Pid;
       if (!info || !pid) continue;
       const cgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => null);

@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import type { HelperImagePins } from './helper-image-pin';
 
 export function defaultStateDir(): string {
-  return process.env.CONTAINER_INTERNALS_STATE_DIR || path.join(process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state'), 'container-internals');
+  return (
+    process.env.CONTAINER_INTERNALS_STATE_DIR || path.join(process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state'), 'container-internals')
+  );
 }
 
 export class FileHelperImagePins implements HelperImagePins {

@@ -70,7 +70,9 @@ export class HelperOutputError extends Error {}
  */
 export function decodeHelperJson(stdout: Buffer | string, inexact?: Set<string>): unknown {
   const bytes = typeof stdout === 'string' ? Buffer.from(stdout, 'utf8') : stdout;
-  return JSON.parse(escapeControlBytesInStrings(bytes.toString('latin1')), (_key, value: unknown) => (typeof value === 'string' ? utf8FromLatin1(value, inexact) : value));
+  return JSON.parse(escapeControlBytesInStrings(bytes.toString('latin1')), (_key, value: unknown) =>
+    typeof value === 'string' ? utf8FromLatin1(value, inexact) : value,
+  );
 }
 
 /** Escapes raw control characters inside JSON strings only; between tokens they are whitespace and stay. */
@@ -96,7 +98,6 @@ function escapeControlBytesInStrings(text: string): string {
   }
   return out + text.slice(from);
 }
-
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -159,7 +160,8 @@ export function parseHelperOutput(stdout: Buffer | string): HostFacts {
   if (ipMode !== 'direct' && ipMode !== 'hostmnt' && ipMode !== 'none') throw new HelperOutputError('bad ipMode in helper output');
   const reference = asObject(root.reference, 'reference');
   const referenceSource = reference.source;
-  if (referenceSource !== 'parent' && referenceSource !== 'init' && referenceSource !== 'self') throw new HelperOutputError('bad reference source in helper output');
+  if (referenceSource !== 'parent' && referenceSource !== 'init' && referenceSource !== 'self')
+    throw new HelperOutputError('bad reference source in helper output');
   const referencePid = asInt(reference.pid, 'reference pid');
 
   const verdicts = new Map<string, PidVerdict>();

@@ -174,7 +174,11 @@ export class ContainerHelperRunner implements HelperRunner {
   private readonly namePrefix = `container-internals-helper-${randomBytes(6).toString('hex')}-`;
   private count = 0;
 
-  constructor(private readonly engine: Engine, readonly image: string, readonly imageId: string) {
+  constructor(
+    private readonly engine: Engine,
+    readonly image: string,
+    readonly imageId: string,
+  ) {
     this.description = `privileged container from ${image} (${imageId.replace(/^sha256:/, '').slice(0, 12)})`;
   }
 

@@ -101,7 +101,10 @@ export class LiveSnapshot implements Disposable {
   /** Of those, the full reads. */
   fullRefreshCount = 0;
 
-  constructor(readonly engine: Engine, private readonly options: LiveSnapshotOptions) {
+  constructor(
+    readonly engine: Engine,
+    private readonly options: LiveSnapshotOptions,
+  ) {
     this.io = { ...ENGINE_IO, ...options.io };
   }
 
@@ -148,7 +151,10 @@ export class LiveSnapshot implements Disposable {
           this.startPolling();
         } else if (state === 'refused') {
           this.refusedPollMs = this.options.pollWhileRefusedMs ?? 10_000;
-          this.options.log?.('warn', `the engine at ${this.engine.endpoint.url} refused the events stream (${this.events?.refusedBecause ?? '?'}): views refresh by polling, from every ${Math.round(this.refusedPollMs / 1000)} s, growing`);
+          this.options.log?.(
+            'warn',
+            `the engine at ${this.engine.endpoint.url} refused the events stream (${this.events?.refusedBecause ?? '?'}): views refresh by polling, from every ${Math.round(this.refusedPollMs / 1000)} s, growing`,
+          );
           this.startPolling();
           // Say so where the views are, not only in the log.
           if (this._state.kind === 'ready') this.setReady(this._state.snapshot);
@@ -237,7 +243,8 @@ export class LiveSnapshot implements Disposable {
       }
       // Rows first: with nothing on screen yet, the list calls alone paint them while every container is inspected.
       const onListed = this._state.kind === 'ready' ? undefined : (preliminary: Snapshot) => !this.disposed && this.setReady(preliminary);
-      const inputs = full || !this.inputs ? await this.io.readAll(this.engine, { helper, onListed }) : await this.io.apply(this.engine, { helper }, this.inputs, batch);
+      const inputs =
+        full || !this.inputs ? await this.io.readAll(this.engine, { helper, onListed }) : await this.io.apply(this.engine, { helper }, this.inputs, batch);
       if (this.disposed) return;
       this.inputs = inputs;
       let snapshot = snapshotFromInputs(inputs);
@@ -262,7 +269,12 @@ export class LiveSnapshot implements Disposable {
 
   private setReady(snapshot: Snapshot): void {
     const refused = this.events?.state === 'refused' ? this.events.refusedBecause : null;
-    this.setState({ kind: 'ready', snapshot, liveUpdates: refused === null ? null : `the engine refused the events stream (${refused}); refreshing every ${Math.round(this.pollPeriod() / 1000)} s instead` });
+    this.setState({
+      kind: 'ready',
+      snapshot,
+      liveUpdates:
+        refused === null ? null : `the engine refused the events stream (${refused}); refreshing every ${Math.round(this.pollPeriod() / 1000)} s instead`,
+    });
   }
 
   private setState(state: LiveState): void {

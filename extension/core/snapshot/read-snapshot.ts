@@ -139,7 +139,13 @@ export async function applyEvents(engine: Engine, options: SnapshotOptions, inpu
   const sharers = [...inspected.values()].filter((c) => {
     const pid = containerPid(c);
     const net = pid === null ? null : inputs.facts?.namespacesByPid.get(pid)?.net;
-    return !replacedIds.has(c.Id) && net !== null && net !== undefined && changedNets.has(net) && net !== inputs.facts?.namespacesByPid.get(inputs.facts.referencePid)?.net;
+    return (
+      !replacedIds.has(c.Id) &&
+      net !== null &&
+      net !== undefined &&
+      changedNets.has(net) &&
+      net !== inputs.facts?.namespacesByPid.get(inputs.facts.referencePid)?.net
+    );
   });
   for (const c of sharers) replacedPids.add(containerPid(c) as number);
   let facts = inputs.facts;
@@ -188,9 +194,12 @@ async function readHostFacts(selection: HelperSelection, targets: string[]): Pro
       return { facts: null, status: { mode: selection.mode, ok: false, reason: `the host helper (${selection.runner.description}) failed: ${why}` } };
     }
     const facts = parseHelperOutput(result.stdout);
-    const reason = facts.ipMode === 'none' ? "the Docker host has no `ip` that prints JSON (install iproute2), so interfaces are missing" : null;
+    const reason = facts.ipMode === 'none' ? 'the Docker host has no `ip` that prints JSON (install iproute2), so interfaces are missing' : null;
     return { facts, status: { mode: selection.mode, ok: true, reason } };
   } catch (error) {
-    return { facts: null, status: { mode: selection.mode, ok: false, reason: `the host helper (${selection.runner.description}) failed: ${firstLine((error as Error).message)}` } };
+    return {
+      facts: null,
+      status: { mode: selection.mode, ok: false, reason: `the host helper (${selection.runner.description}) failed: ${firstLine((error as Error).message)}` },
+    };
   }
 }

@@ -110,13 +110,14 @@ export function assembleSnapshot(parts: SnapshotParts): Snapshot {
   for (const c of containers) {
     const inode = c.namespaces.net;
     if (!facts || inode === null) {
-      if (facts && c.pid !== null && !c.unavailable.interfaces) c.unavailable.interfaces = c.unavailable.namespaces ?? 'its network namespace could not be read';
+      if (facts && c.pid !== null && !c.unavailable.interfaces)
+        c.unavailable.interfaces = c.unavailable.namespaces ?? 'its network namespace could not be read';
       continue;
     }
     if (inode === hostNamespaces?.net) continue; // host network: no interfaces of its own
     const links = linksByNetns.get(inode);
     if (facts.ipMode === 'none') {
-      c.unavailable.interfaces = "the Docker host has no `ip` that prints JSON (install iproute2)";
+      c.unavailable.interfaces = 'the Docker host has no `ip` that prints JSON (install iproute2)';
     } else if (!links) {
       c.unavailable.interfaces = 'its network namespace could not be read (it may have just exited)';
     } else {
@@ -134,7 +135,9 @@ export function assembleSnapshot(parts: SnapshotParts): Snapshot {
     containers,
     bridges,
     networks: parts.networks,
-    volumes: (parts.rawVolumes ?? []).map((v) => toVolume(v, containers)).sort((a, b) => Number(a.anonymous) - Number(b.anonymous) || compareNatural(a.name, b.name)),
+    volumes: (parts.rawVolumes ?? [])
+      .map((v) => toVolume(v, containers))
+      .sort((a, b) => Number(a.anonymous) - Number(b.anonymous) || compareNatural(a.name, b.name)),
     namespaceGroups: groupNamespaces(containers, hostNamespaces),
     ...(parts.preliminary ? { preliminary: true as const } : {}),
   };
@@ -156,7 +159,5 @@ export function groupNamespaces(containers: readonly ContainerSnapshot[], host: 
       group.containers.push(c.name);
     }
   }
-  return [...groups.values()]
-    .map((g) => ({ ...g, containers: [...g.containers].sort() }))
-    .sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode);
+  return [...groups.values()].map((g) => ({ ...g, containers: [...g.containers].sort() })).sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode);
 }

@@ -68,7 +68,7 @@ export function pairInterfaces(
       addresses: linkAddresses(link),
       mtu: link.mtu,
       state: link.operstate,
-      network: mac ? networkByMac.get(mac) ?? null : null,
+      network: mac ? (networkByMac.get(mac) ?? null) : null,
       hostPeer,
       parent,
     };
@@ -85,7 +85,10 @@ export function collectBridges(hostLinks: readonly IpLink[], networks: readonly 
       name: bridge.ifname,
       ifindex: bridge.ifindex,
       network: networkByBridge.get(bridge.ifname) ?? null,
-      ports: hostLinks.filter((l) => l.master === bridge.ifname).map((l) => l.ifname).sort(),
+      ports: hostLinks
+        .filter((l) => l.master === bridge.ifname)
+        .map((l) => l.ifname)
+        .sort(),
       addresses: linkAddresses(bridge),
       state: bridge.operstate,
     }))

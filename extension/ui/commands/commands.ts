@@ -34,7 +34,8 @@ export interface CommandDeps {
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const { context, session, containers, containersView, log, exec, volumeCommands, engines } = deps;
-  const reg = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(`containerInternals.${id}`, fn as (...args: unknown[]) => unknown);
+  const reg = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable =>
+    vscode.commands.registerCommand(`containerInternals.${id}`, fn as (...args: unknown[]) => unknown);
 
   const setGroupBy = async (value: GroupBy): Promise<void> => {
     containers.setGroupBy(value);
@@ -74,9 +75,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (source) DiagramPanel.show(context.extensionUri, source, log);
     }),
     reg('attachShell', (target?: Parameters<ExecCommands['attachShell']>[0]) => exec.attachShell(target)),
-    reg('enterNamespaces', (target?: Parameters<ExecCommands['enterNamespaces']>[0]) => exec.enterNamespaces(target) /* never forwards a second argument: confirmation cannot be skipped from a command */),
+    reg(
+      'enterNamespaces',
+      (target?: Parameters<ExecCommands['enterNamespaces']>[0]) =>
+        exec.enterNamespaces(target) /* never forwards a second argument: confirmation cannot be skipped from a command */,
+    ),
     reg('execHere', (uri?: vscode.Uri, options?: { container?: string }) => exec.execHere(uri instanceof vscode.Uri ? uri : undefined, options)),
-    reg('runFileInContainer', (uri?: vscode.Uri, options?: { container?: string }) => exec.runFileInContainer(uri instanceof vscode.Uri ? uri : undefined, options)),
+    reg('runFileInContainer', (uri?: vscode.Uri, options?: { container?: string }) =>
+      exec.runFileInContainer(uri instanceof vscode.Uri ? uri : undefined, options),
+    ),
     reg('refresh', () => session.refresh()),
     reg('filterContainers', async (query?: unknown) => {
       const value =
@@ -130,7 +137,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     reg('revealContainer', async (name?: string) => {
       const target = name ? containers.nodesForContainer(name)[0] : undefined;
       if (!target) return;
-      await vscode.commands.executeCommand("containerInternals.containers.focus");
+      await vscode.commands.executeCommand('containerInternals.containers.focus');
       await containersView.reveal(target, { select: true, focus: true, expand: true });
     }),
     reg('revealSharers', async (node?: TreeNode) => {
@@ -145,8 +152,19 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     reg('switchContext', async () => {
       const current = vscode.workspace.getConfiguration(SECTION).get<string>('context', '');
-      const items = listContexts().map((c) => ({ label: c.name, description: c.host ?? '(no docker endpoint)', detail: c.description || undefined, picked: c.name === current }));
-      const pick = await vscode.window.showQuickPick([{ label: '', description: 'Follow DOCKER_HOST, DOCKER_CONTEXT and the docker CLI\'s current context' }, ...items].map((i) => ({ ...i, label: i.label || '$(sync) Follow the docker CLI' })), { title: 'Docker context for Container Internals' });
+      const items = listContexts().map((c) => ({
+        label: c.name,
+        description: c.host ?? '(no docker endpoint)',
+        detail: c.description || undefined,
+        picked: c.name === current,
+      }));
+      const pick = await vscode.window.showQuickPick(
+        [{ label: '', description: "Follow DOCKER_HOST, DOCKER_CONTEXT and the docker CLI's current context" }, ...items].map((i) => ({
+          ...i,
+          label: i.label || '$(sync) Follow the docker CLI',
+        })),
+        { title: 'Docker context for Container Internals' },
+      );
       if (!pick) return;
       const value = pick.label.startsWith('$(sync)') ? undefined : pick.label;
       await vscode.workspace.getConfiguration(SECTION).update('context', value, vscode.ConfigurationTarget.Global);
@@ -156,10 +174,18 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         { mode: 'auto', label: 'auto', detail: 'Use the best that works: local when root on the engine machine, else sudo -n, else a helper container.' },
         { mode: 'local', label: 'local', detail: 'Run the helper script directly. Needs this VS Code server to run as root, next to the engine.' },
         { mode: 'sudo', label: 'sudo', detail: 'Run it with sudo -n. Needs passwordless sudo for this user; it never prompts.' },
-        { mode: 'container', label: 'container', detail: 'Run it in a short-lived container with --pid=host --net=host on the engine. Works for Docker Desktop and remote engines; the helper image must already be on the engine.' },
+        {
+          mode: 'container',
+          label: 'container',
+          detail:
+            'Run it in a short-lived container with --pid=host --net=host on the engine. Works for Docker Desktop and remote engines; the helper image must already be on the engine.',
+        },
         { mode: 'off', label: 'off', detail: 'Only what the Docker API gives: mounts, networks, IPs and MACs.' },
       ];
-      const pick = await vscode.window.showQuickPick(items, { title: 'How should Container Internals read the Docker host?', placeHolder: 'Namespace inodes and veth/bridge wiring come from the host kernel, not the Docker API.' });
+      const pick = await vscode.window.showQuickPick(items, {
+        title: 'How should Container Internals read the Docker host?',
+        placeHolder: 'Namespace inodes and veth/bridge wiring come from the host kernel, not the Docker API.',
+      });
       if (!pick) return;
       await vscode.workspace.getConfiguration(SECTION).update('helperMode', pick.mode, vscode.ConfigurationTarget.Global);
     }),

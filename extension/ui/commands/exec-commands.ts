@@ -50,7 +50,10 @@ export interface EnterArgs {
 export class ExecCommands {
   private readonly terminals = new Set<ProcessTerminal>();
 
-  constructor(private readonly session: EngineSession, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly session: EngineSession,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   private engine() {
     const engine = this.session.liveSnapshot?.engine;
@@ -151,7 +154,10 @@ export class ExecCommands {
     if (!userPick) return undefined;
     let user = userPick.value;
     if (user === '?') {
-      const typed = await vscode.window.showInputBox({ title: 'User, uid or uid:gid', validateInput: (v) => (/^[\w.-]+(:[\w.-]+)?$/.test(v) ? null : 'a user name, uid, or uid:gid') });
+      const typed = await vscode.window.showInputBox({
+        title: 'User, uid or uid:gid',
+        validateInput: (v) => (/^[\w.-]+(:[\w.-]+)?$/.test(v) ? null : 'a user name, uid, or uid:gid'),
+      });
       if (typed === undefined) return undefined;
       user = typed;
     }
@@ -195,7 +201,14 @@ export class ExecCommands {
       const what = throughEngine
         ? `Run ${JSON.stringify(command)} in ${args.container} through the engine's exec (its own binaries, with its confinement)?`
         : `Run ${JSON.stringify(command)} as root on the Docker host, in the ${args.namespaces.join(', ')} namespaces of ${args.container}?`;
-      const answer = await vscode.window.showWarningMessage(what, { modal: true, detail: 'This was asked for by a command with arguments (another extension, a link or a keybinding), not from the Container Internals views.' }, 'Run');
+      const answer = await vscode.window.showWarningMessage(
+        what,
+        {
+          modal: true,
+          detail: 'This was asked for by a command with arguments (another extension, a link or a keybinding), not from the Container Internals views.',
+        },
+        'Run',
+      );
       if (answer !== 'Run') return { ok: false, reason: 'not confirmed' };
     }
     try {
@@ -205,7 +218,10 @@ export class ExecCommands {
       const banner = enterBanner(target2, args.namespaces);
       const name = `${target2.name} [${args.namespaces.join(',')}]`;
       if (throughEngine) {
-        const pty = new ProcessTerminal((size) => startExec(live.engine, target2.id, { cmd: command, tty: true, env: size ? [`COLUMNS=${size.columns}`, `LINES=${size.rows}`] : undefined }), banner);
+        const pty = new ProcessTerminal(
+          (size) => startExec(live.engine, target2.id, { cmd: command, tty: true, env: size ? [`COLUMNS=${size.columns}`, `LINES=${size.rows}`] : undefined }),
+          banner,
+        );
         return { ok: true, terminal: this.openTerminal(name, pty), pty };
       }
       const selection = await live.helperSelection();
@@ -214,7 +230,13 @@ export class ExecCommands {
       const line = selection.runner.commandLine(helperArgs);
       if (line) {
         // A real terminal process on this machine: argv only, no shell string.
-        const terminal = vscode.window.createTerminal({ name, shellPath: line.command, shellArgs: line.args, message: banner, iconPath: new vscode.ThemeIcon('symbol-namespace') });
+        const terminal = vscode.window.createTerminal({
+          name,
+          shellPath: line.command,
+          shellArgs: line.args,
+          message: banner,
+          iconPath: new vscode.ThemeIcon('symbol-namespace'),
+        });
         terminal.show();
         return { ok: true, terminal };
       }
@@ -231,7 +253,11 @@ export class ExecCommands {
     return this.runningContainers().flatMap((container) => hostPathToContainerPaths(uri.fsPath, container.mounts).map((match) => ({ container, match })));
   }
 
-  private async resolveFileTarget(uri: vscode.Uri | undefined, purpose: string, preferred?: string): Promise<{ uri: vscode.Uri; container: string; containerPath: string | null } | undefined> {
+  private async resolveFileTarget(
+    uri: vscode.Uri | undefined,
+    purpose: string,
+    preferred?: string,
+  ): Promise<{ uri: vscode.Uri; container: string; containerPath: string | null } | undefined> {
     const file = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (!file || file.scheme !== 'file') {
       void vscode.window.showWarningMessage(`${purpose} works on files on this machine.`);
@@ -245,12 +271,20 @@ export class ExecCommands {
     if (places.length === 1) return { uri: file, container: places[0]!.container.name, containerPath: places[0]!.match.containerPath };
     if (places.length > 1) {
       const pick = await vscode.window.showQuickPick(
-        places.map((p) => ({ label: p.container.name, description: p.match.containerPath, detail: `${p.match.mount.type} mount of ${p.match.mount.source ?? '?'}`, place: p })),
+        places.map((p) => ({
+          label: p.container.name,
+          description: p.match.containerPath,
+          detail: `${p.match.mount.type} mount of ${p.match.mount.source ?? '?'}`,
+          place: p,
+        })),
         { title: `${path.basename(file.fsPath)} is visible in ${places.length} places` },
       );
       return pick ? { uri: file, container: pick.place.container.name, containerPath: pick.place.match.containerPath } : undefined;
     }
-    const anyway = await vscode.window.showWarningMessage(`${file.fsPath} is not visible in any running container: no bind mount or volume covers it.`, 'Pick a Container Anyway…');
+    const anyway = await vscode.window.showWarningMessage(
+      `${file.fsPath} is not visible in any running container: no bind mount or volume covers it.`,
+      'Pick a Container Anyway…',
+    );
     if (!anyway) return undefined;
     const container = preferred ?? (await this.pickContainer(`${purpose}: which container?`));
     return container ? { uri: file, container, containerPath: null } : undefined;
@@ -261,8 +295,15 @@ export class ExecCommands {
     const file = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (file?.scheme === CONTAINER_FS_SCHEME) {
       // Already a path inside a container (opened through its file system): no mapping needed.
-      const isDir = (await vscode.workspace.fs.stat(file).then((s) => s.type === vscode.FileType.Directory, () => false));
-      return this.attachShell({ container: file.authority, workingDir: isDir ? file.path : path.posix.dirname(file.path), title: `${file.authority.slice(0, 12)}:${file.path}` });
+      const isDir = await vscode.workspace.fs.stat(file).then(
+        (s) => s.type === vscode.FileType.Directory,
+        () => false,
+      );
+      return this.attachShell({
+        container: file.authority,
+        workingDir: isDir ? file.path : path.posix.dirname(file.path),
+        title: `${file.authority.slice(0, 12)}:${file.path}`,
+      });
     }
     const target = await this.resolveFileTarget(uri, 'Exec Here', options.container);
     if (!target) return { ok: false, reason: 'cancelled' };
@@ -275,17 +316,33 @@ export class ExecCommands {
   async runFileInContainer(uri?: vscode.Uri, options: { container?: string } = {}): Promise<ExecResult> {
     const file = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (file?.scheme === CONTAINER_FS_SCHEME) {
-      const head = Buffer.from(await vscode.workspace.fs.readFile(file)).subarray(0, 256).toString('utf8').split('\n')[0] ?? null;
-      return this.attachShell({ container: file.authority, command: runCommandFor(file.path, head), workingDir: path.posix.dirname(file.path), title: `${file.authority.slice(0, 12)}: ${path.posix.basename(file.path)}` });
+      const head =
+        Buffer.from(await vscode.workspace.fs.readFile(file))
+          .subarray(0, 256)
+          .toString('utf8')
+          .split('\n')[0] ?? null;
+      return this.attachShell({
+        container: file.authority,
+        command: runCommandFor(file.path, head),
+        workingDir: path.posix.dirname(file.path),
+        title: `${file.authority.slice(0, 12)}: ${path.posix.basename(file.path)}`,
+      });
     }
     const target = await this.resolveFileTarget(uri, 'Run in Container', options.container);
     if (!target) return { ok: false, reason: 'cancelled' };
     if (!target.containerPath) {
-      void vscode.window.showWarningMessage(`${path.basename(target.uri.fsPath)} is not inside ${target.container}; use Exec Here to open a shell there instead.`);
+      void vscode.window.showWarningMessage(
+        `${path.basename(target.uri.fsPath)} is not inside ${target.container}; use Exec Here to open a shell there instead.`,
+      );
       return { ok: false, reason: 'not-visible' };
     }
     const command = runCommandFor(target.containerPath, readFirstLine(target.uri.fsPath));
-    return this.attachShell({ container: target.container, command, workingDir: path.posix.dirname(target.containerPath), title: `${target.container}: ${path.posix.basename(target.containerPath)}` });
+    return this.attachShell({
+      container: target.container,
+      command,
+      workingDir: path.posix.dirname(target.containerPath),
+      title: `${target.container}: ${path.posix.basename(target.containerPath)}`,
+    });
   }
 
   private fail(what: string, error: unknown): ExecResult {

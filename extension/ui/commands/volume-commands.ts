@@ -28,7 +28,11 @@ export interface SideBySideResult extends CommandResult {
 }
 
 export class VolumeCommands {
-  constructor(private readonly session: EngineSession, private readonly log: vscode.LogOutputChannel, private readonly hiddenFiles: HiddenFileProvider) {}
+  constructor(
+    private readonly session: EngineSession,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly hiddenFiles: HiddenFileProvider,
+  ) {}
 
   private live() {
     const live = this.session.liveSnapshot;
@@ -67,17 +71,25 @@ export class VolumeCommands {
       if (!name) return { ok: false, reason: 'cancelled' };
       let bindDir: string | undefined;
       if (kind.bind) {
-        bindDir = await vscode.window.showInputBox({ title: "Directory on the engine's host", placeHolder: '/srv/data', validateInput: (v) => (v.trim().startsWith('/') ? null : 'an absolute path') });
+        bindDir = await vscode.window.showInputBox({
+          title: "Directory on the engine's host",
+          placeHolder: '/srv/data',
+          validateInput: (v) => (v.trim().startsWith('/') ? null : 'an absolute path'),
+        });
         if (!bindDir) return { ok: false, reason: 'cancelled' };
       }
       request = { name: name.trim(), bindDir: bindDir?.trim() };
     }
     try {
       const live = this.live();
-      const volume = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating volume ${request.name}` }, async (progress) =>
-        createVolume(live.engine, request, await live.helperSelection(), (step) => progress.report({ message: step })),
+      const volume = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Creating volume ${request.name}` },
+        async (progress) => createVolume(live.engine, request, await live.helperSelection(), (step) => progress.report({ message: step })),
       );
-      vscode.window.setStatusBarMessage(`Volume ${volume.name} created${volume.bindDir ? ` on ${volume.bindDir}${volume.createdDir ? ' (directory created)' : ''}` : ''}`, 5000);
+      vscode.window.setStatusBarMessage(
+        `Volume ${volume.name} created${volume.bindDir ? ` on ${volume.bindDir}${volume.createdDir ? ' (directory created)' : ''}` : ''}`,
+        5000,
+      );
       void this.session.refresh();
       return { ok: true, volume };
     } catch (error) {
@@ -102,7 +114,9 @@ export class VolumeCommands {
     if (!(node instanceof VolumeNode)) return { ok: false, reason: 'no volume was given' };
     const v = node.volume;
     const users = v.usedBy.map((u) => `${u.container} (${u.destination})`);
-    const detail = users.length ? `Still mounted by: ${users.join(', ')}. Docker refuses to remove a volume a container uses.` : 'No container mounts it. Its data is deleted.';
+    const detail = users.length
+      ? `Still mounted by: ${users.join(', ')}. Docker refuses to remove a volume a container uses.`
+      : 'No container mounts it. Its data is deleted.';
     const ok = await vscode.window.showWarningMessage(`Remove volume ${v.name}?`, { modal: true, detail }, 'Remove');
     if (ok !== 'Remove') return { ok: false, reason: 'cancelled' };
     try {
@@ -119,7 +133,12 @@ export class VolumeCommands {
     const unused = state.kind === 'ready' ? state.snapshot.volumes.filter((v) => !v.usedBy.length) : [];
     const ok = await vscode.window.showWarningMessage(
       `Prune unused volumes?`,
-      { modal: true, detail: unused.length ? `Volumes no container mounts (Docker decides; by default only anonymous ones): ${unused.map((v) => (v.anonymous ? `${v.name.slice(0, 12)}…` : v.name)).join(', ')}` : 'No unused volumes are known.' },
+      {
+        modal: true,
+        detail: unused.length
+          ? `Volumes no container mounts (Docker decides; by default only anonymous ones): ${unused.map((v) => (v.anonymous ? `${v.name.slice(0, 12)}…` : v.name)).join(', ')}`
+          : 'No unused volumes are known.',
+      },
       'Prune',
     );
     if (ok !== 'Prune') return { ok: false, reason: 'cancelled' };
@@ -160,7 +179,15 @@ export class VolumeCommands {
       let chosen = options.file;
       if (!chosen) {
         const pick = await vscode.window.showQuickPick(
-          entries.map((e) => ({ label: e.name, description: e.host && e.container ? 'on both sides' : e.host ? 'only on the host (hidden in the container)' : 'only in the container (another mount or the image)' })),
+          entries.map((e) => ({
+            label: e.name,
+            description:
+              e.host && e.container
+                ? 'on both sides'
+                : e.host
+                  ? 'only on the host (hidden in the container)'
+                  : 'only in the container (another mount or the image)',
+          })),
           { title: `${m.source} ↔ ${container.name}:${m.destination}` },
         );
         if (!pick) return { ok: true, entries };
@@ -196,7 +223,8 @@ export class VolumeCommands {
         const hidden = await hiddenByMount(live.engine, helper, container.id, where);
         first ??= hidden.entries;
         if (!hidden.entries.length) {
-          if (where === node.mount.destination) void vscode.window.showInformationMessage(`The mount at ${node.mount.destination} hides nothing: the image has no files there.`);
+          if (where === node.mount.destination)
+            void vscode.window.showInformationMessage(`The mount at ${node.mount.destination} hides nothing: the image has no files there.`);
           return { ok: true, entries: first };
         }
         let choice = options.open;

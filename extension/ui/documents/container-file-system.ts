@@ -2,7 +2,15 @@
 // VS Code FileSystemProvider, over the Docker API archive endpoints.
 
 import * as vscode from 'vscode';
-import { ContainerFileError, GO_MODE_DIR, GO_MODE_SYMLINK, listContainerDirectory, readContainerFile, statContainerPath, writeContainerFile } from '../../core/actions/container-files';
+import {
+  ContainerFileError,
+  GO_MODE_DIR,
+  GO_MODE_SYMLINK,
+  listContainerDirectory,
+  readContainerFile,
+  statContainerPath,
+  writeContainerFile,
+} from '../../core/actions/container-files';
 import type { EngineSession } from '../../core/session/engine-session';
 
 export const CONTAINER_FS_SCHEME = 'container-internals';
@@ -47,7 +55,10 @@ export class ContainerFileSystem implements vscode.FileSystemProvider {
   async readDirectory(uri: vscode.Uri): Promise<Array<[string, vscode.FileType]>> {
     try {
       const entries = await listContainerDirectory(this.engine(), uri.authority, uri.path);
-      return entries.map((e) => [e.name, e.type === 'directory' ? vscode.FileType.Directory : e.type === 'symlink' ? vscode.FileType.SymbolicLink : vscode.FileType.File]);
+      return entries.map((e) => [
+        e.name,
+        e.type === 'directory' ? vscode.FileType.Directory : e.type === 'symlink' ? vscode.FileType.SymbolicLink : vscode.FileType.File,
+      ]);
     } catch (error) {
       return this.fail(error, uri);
     }

@@ -23,7 +23,11 @@ export class InspectDocumentProvider implements vscode.TextDocumentContentProvid
     const id = new URLSearchParams(uri.query).get('id') ?? '';
     try {
       const data =
-        kind === 'container' ? await engine.docker.getContainer(id).inspect() : kind === 'network' ? await engine.docker.getNetwork(id).inspect() : await engine.docker.getVolume(id).inspect();
+        kind === 'container'
+          ? await engine.docker.getContainer(id).inspect()
+          : kind === 'network'
+            ? await engine.docker.getNetwork(id).inspect()
+            : await engine.docker.getVolume(id).inspect();
       return `${JSON.stringify(data, null, 2)}\n`;
     } catch (error) {
       return `// Could not inspect ${kind} ${id} on ${engine.endpoint.url}: ${(error as Error).message}`;

@@ -25,7 +25,12 @@ const STATE_ICONS: Record<string, [string, string | undefined]> = {
 };
 
 export class ContainerNode extends TreeNode {
-  constructor(id: string, parent: TreeNode | null, public container: ContainerSnapshot, public ctx: SnapshotContext) {
+  constructor(
+    id: string,
+    parent: TreeNode | null,
+    public container: ContainerSnapshot,
+    public ctx: SnapshotContext,
+  ) {
     super(id, parent);
   }
 
@@ -50,7 +55,12 @@ export class ContainerNode extends TreeNode {
 }
 
 abstract class ContainerGroupNode extends TreeNode {
-  constructor(id: string, readonly owner: ContainerNode, private readonly label: string, private readonly icon: string) {
+  constructor(
+    id: string,
+    readonly owner: ContainerNode,
+    private readonly label: string,
+    private readonly icon: string,
+  ) {
     super(id, owner);
   }
   protected abstract describe(): string;
@@ -82,7 +92,11 @@ export class NamespacesGroupNode extends ContainerGroupNode {
 }
 
 export class NamespaceNode extends TreeNode {
-  constructor(id: string, readonly group: NamespacesGroupNode, readonly type: NamespaceType) {
+  constructor(
+    id: string,
+    readonly group: NamespacesGroupNode,
+    readonly type: NamespaceType,
+  ) {
     super(id, group);
   }
   get inode(): number {
@@ -102,7 +116,11 @@ export class NamespaceNode extends TreeNode {
     item.description = sharing;
     const kind = namespaceSharing(snapshot, this.group.owner.container, this.type).kind;
     item.iconPath =
-      kind === 'shared' ? new vscode.ThemeIcon('link', new vscode.ThemeColor('charts.blue')) : kind === 'host' ? new vscode.ThemeIcon('home') : new vscode.ThemeIcon('circle-small');
+      kind === 'shared'
+        ? new vscode.ThemeIcon('link', new vscode.ThemeColor('charts.blue'))
+        : kind === 'host'
+          ? new vscode.ThemeIcon('home')
+          : new vscode.ThemeIcon('circle-small');
     item.tooltip = `${this.type}:[${this.inode}] — ${sharing}${kind === 'shared' ? '\nClick to reveal the others in this namespace.' : ''}`;
     item.contextValue = `namespace.${kind}`;
     if (kind === 'shared') item.command = { command: 'containerInternals.revealSharers', title: 'Reveal sharers', arguments: [this] };
@@ -126,7 +144,11 @@ export class MountsGroupNode extends ContainerGroupNode {
 }
 
 export class MountNode extends TreeNode {
-  constructor(id: string, readonly group: MountsGroupNode, readonly mount: MountSnapshot) {
+  constructor(
+    id: string,
+    readonly group: MountsGroupNode,
+    readonly mount: MountSnapshot,
+  ) {
     super(id, group);
   }
   get hostPath(): string | null {
@@ -138,7 +160,9 @@ export class MountNode extends TreeNode {
     item.id = this.id;
     if (m.type === 'volume' && m.source) item.description = m.source;
     else if (m.propagation && m.propagation !== 'rprivate') item.description = m.propagation;
-    item.iconPath = new vscode.ThemeIcon(m.type === 'bind' ? 'file-symlink-directory' : m.type === 'volume' ? 'database' : m.type === 'tmpfs' ? 'zap' : 'file-submodule');
+    item.iconPath = new vscode.ThemeIcon(
+      m.type === 'bind' ? 'file-symlink-directory' : m.type === 'volume' ? 'database' : m.type === 'tmpfs' ? 'zap' : 'file-submodule',
+    );
     item.tooltip = [
       `${m.type} mount at ${m.destination} (${m.rw ? 'read-write' : 'read-only'})`,
       m.source ? `host path: ${m.source}` : 'no host path (in memory)',
@@ -164,7 +188,10 @@ export class NetworkGroupNode extends ContainerGroupNode {
     const { container: c, ctx } = this.owner;
     const out: TreeNode[] = [];
     const mode = describeNetworkMode(ctx.snapshot, c, ctx.namesById);
-    if (mode) out.push(new MessageNode(`${this.id}/mode`, this, mode, { icon: c.networkMode === 'host' ? 'home' : c.networkMode === 'none' ? 'circle-slash' : 'link' }));
+    if (mode)
+      out.push(
+        new MessageNode(`${this.id}/mode`, this, mode, { icon: c.networkMode === 'host' ? 'home' : c.networkMode === 'none' ? 'circle-slash' : 'link' }),
+      );
     if (c.pid === null) {
       out.push(new MessageNode(`${this.id}/stopped`, this, 'not running: no network namespace', { icon: 'info' }));
       return out;
@@ -173,7 +200,12 @@ export class NetworkGroupNode extends ContainerGroupNode {
     if (!c.interfaces.length && c.unavailable.interfaces) {
       out.push(new MessageNode(`${this.id}/why`, this, c.unavailable.interfaces, { icon: 'info' }));
       for (const ep of c.endpoints) {
-        out.push(new MessageNode(`${this.id}/ep/${encodeURIComponent(ep.network)}`, this, `${ep.network} ${ep.ipAddress ?? ''}`.trim(), { icon: 'plug', description: ep.macAddress ?? '' }));
+        out.push(
+          new MessageNode(`${this.id}/ep/${encodeURIComponent(ep.network)}`, this, `${ep.network} ${ep.ipAddress ?? ''}`.trim(), {
+            icon: 'plug',
+            description: ep.macAddress ?? '',
+          }),
+        );
       }
     }
     return out;
@@ -181,7 +213,11 @@ export class NetworkGroupNode extends ContainerGroupNode {
 }
 
 export class InterfaceNode extends TreeNode {
-  constructor(id: string, readonly group: NetworkGroupNode, readonly iface: InterfaceSnapshot) {
+  constructor(
+    id: string,
+    readonly group: NetworkGroupNode,
+    readonly iface: InterfaceSnapshot,
+  ) {
     super(id, group);
   }
   get ip(): string | null {

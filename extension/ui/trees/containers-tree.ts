@@ -21,7 +21,10 @@ export class ContainersTreeProvider extends SnapshotTreeProvider {
   private changed: ContainerNode[] = [];
   private filterValue = '';
 
-  constructor(session: EngineSession, private groupByValue: GroupBy) {
+  constructor(
+    session: EngineSession,
+    private groupByValue: GroupBy,
+  ) {
     super(session, CONTAINERS_VIEW);
   }
 
@@ -54,7 +57,9 @@ export class ContainersTreeProvider extends SnapshotTreeProvider {
 
   protected buildRoots(unfiltered: Snapshot, engineIsLocal: boolean): TreeNode[] {
     // Shared namespaces and wiring still name every container; only the rows are filtered.
-    const snapshot = this.filterValue ? { ...unfiltered, containers: unfiltered.containers.filter((c) => matchesContainerFilter(c, this.filterValue)) } : unfiltered;
+    const snapshot = this.filterValue
+      ? { ...unfiltered, containers: unfiltered.containers.filter((c) => matchesContainerFilter(c, this.filterValue)) }
+      : unfiltered;
     const ctx: SnapshotContext = { snapshot: unfiltered, engineIsLocal, namesById: containerNamesById(unfiltered) };
     const next = new Map<string, ContainerNode>();
     const nextSignatures = new Map<string, string>();
@@ -77,11 +82,21 @@ export class ContainersTreeProvider extends SnapshotTreeProvider {
     const roots: TreeNode[] = [];
     if (!snapshot.helper.ok) {
       roots.push(
-        new ProblemNode(`${CONTAINERS_VIEW}/problem/helper`, 'Namespace details need the host helper', snapshot.helper.reason ?? '', [['Enable…', { command: 'containerInternals.enableHelper', title: 'Enable…' }, 'key']], 'warning'),
+        new ProblemNode(
+          `${CONTAINERS_VIEW}/problem/helper`,
+          'Namespace details need the host helper',
+          snapshot.helper.reason ?? '',
+          [['Enable…', { command: 'containerInternals.enableHelper', title: 'Enable…' }, 'key']],
+          'warning',
+        ),
       );
     }
     if (!snapshot.containers.length && this.filterValue) {
-      roots.push(new MessageNode(`${CONTAINERS_VIEW}/no-match`, null, `No container matches "${this.filterValue}" (${unfiltered.containers.length} hidden)`, { icon: 'filter' }));
+      roots.push(
+        new MessageNode(`${CONTAINERS_VIEW}/no-match`, null, `No container matches "${this.filterValue}" (${unfiltered.containers.length} hidden)`, {
+          icon: 'filter',
+        }),
+      );
     } else if (!snapshot.containers.length) {
       roots.push(new MessageNode(`${CONTAINERS_VIEW}/empty`, null, `No containers on ${snapshot.engine.endpoint}`, { icon: 'info' }));
     } else if (this.groupByValue === 'none') {

@@ -25,7 +25,11 @@ class EngineContainerNode extends ContainerNode {
 }
 
 class EngineRootNode extends TreeNode {
-  constructor(id: string, readonly entry: string, readonly session: EngineSession) {
+  constructor(
+    id: string,
+    readonly entry: string,
+    readonly session: EngineSession,
+  ) {
     super(id, null);
   }
 
@@ -70,7 +74,10 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private started = false;
   private readonly config: vscode.Disposable;
 
-  constructor(private readonly log: vscode.LogOutputChannel, private readonly pins: HelperImagePins) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly pins: HelperImagePins,
+  ) {
     this.config = vscode.workspace.onDidChangeConfiguration((e) => {
       if (['engines', 'helperMode', 'helperImage'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`))) this.rebuild();
     });
@@ -87,7 +94,10 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       const id = `engine/${i}/${entry}`;
       const session = new EngineSession(id, `Network Diagram — ${entry}`, { endpoint, helper }, logTo(this.log, `[${entry}] `));
       const root = new EngineRootNode(id, entry, session);
-      this.subscriptions.push(session.onDidChangeState(() => this.emitter.fire(root)), session);
+      this.subscriptions.push(
+        session.onDidChangeState(() => this.emitter.fire(root)),
+        session,
+      );
       if (this.started) session.ensureStarted();
       return root;
     });
@@ -114,7 +124,12 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       this.started = true;
       for (const r of this.roots) r.session.ensureStarted();
     }
-    if (!this.roots.length) return [new MessageNode(`${ENGINES_VIEW}/empty`, null, 'Add endpoints or context:NAME entries to containerInternals.engines to watch several engines here', { icon: 'info' })];
+    if (!this.roots.length)
+      return [
+        new MessageNode(`${ENGINES_VIEW}/empty`, null, 'Add endpoints or context:NAME entries to containerInternals.engines to watch several engines here', {
+          icon: 'info',
+        }),
+      ];
     return this.roots;
   }
 

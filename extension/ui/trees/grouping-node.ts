@@ -4,7 +4,10 @@ import { TreeNode } from './tree-node';
 
 export class ContainerGroupingNode extends TreeNode {
   children: TreeNode[] = [];
-  constructor(id: string, readonly group: ContainerGroup) {
+  constructor(
+    id: string,
+    readonly group: ContainerGroup,
+  ) {
     super(id, null);
   }
   toTreeItem(): vscode.TreeItem {

@@ -5,7 +5,11 @@ import type { DockerNetworkSnapshot, Snapshot } from '../../core/snapshot/model'
 import { MessageNode, TreeNode } from './tree-node';
 
 export class NetworkNode extends TreeNode {
-  constructor(id: string, readonly network: DockerNetworkSnapshot, readonly snapshot: Snapshot) {
+  constructor(
+    id: string,
+    readonly network: DockerNetworkSnapshot,
+    readonly snapshot: Snapshot,
+  ) {
     super(id, null);
   }
   toTreeItem(): vscode.TreeItem {
@@ -13,7 +17,9 @@ export class NetworkNode extends TreeNode {
     const item = new vscode.TreeItem(n.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.description = [n.driver, n.bridge, ...n.subnets].filter(Boolean).join(' · ');
-    item.iconPath = new vscode.ThemeIcon(n.driver === 'bridge' ? 'globe' : n.driver === 'host' ? 'home' : n.driver === 'null' ? 'circle-slash' : 'type-hierarchy');
+    item.iconPath = new vscode.ThemeIcon(
+      n.driver === 'bridge' ? 'globe' : n.driver === 'host' ? 'home' : n.driver === 'null' ? 'circle-slash' : 'type-hierarchy',
+    );
     item.tooltip = `${n.name} (${n.driver}, ${n.scope})\nid ${n.id}${n.bridge ? `\nLinux bridge ${n.bridge}` : ''}${n.parent ? `\nparent link ${n.parent}` : ''}${n.subnets.length ? `\nsubnets ${n.subnets.join(', ')}` : ''}${n.gateways.length ? `\ngateway ${n.gateways.join(', ')}` : ''}`;
     item.contextValue = `network.${n.driver || 'unknown'}`;
     return item;
@@ -26,7 +32,11 @@ export class NetworkNode extends TreeNode {
       out.push(
         new MessageNode(`${this.id}/bridge`, this, `bridge ${n.bridge}`, {
           icon: 'server-environment',
-          description: bridge ? `${bridge.addresses.filter((a) => !a.startsWith('fe80:')).join(' ')} · ${bridge.ports.length} port(s) · ${bridge.state}` : snapshot.helper.ok ? 'not present on the host' : 'needs the host helper',
+          description: bridge
+            ? `${bridge.addresses.filter((a) => !a.startsWith('fe80:')).join(' ')} · ${bridge.ports.length} port(s) · ${bridge.state}`
+            : snapshot.helper.ok
+              ? 'not present on the host'
+              : 'needs the host helper',
         }),
       );
     }
@@ -34,7 +44,16 @@ export class NetworkNode extends TreeNode {
       const ep = c.endpoints.find((e) => e.network === n.name);
       if (!ep) continue;
       const iface = c.interfaces.find((i) => ep.macAddress && i.mac === ep.macAddress);
-      out.push(new EndpointNode(`${this.id}/ep/${c.id}`, this, c.name, ep.ipAddress, ep.macAddress, iface ? `${iface.name}${iface.hostPeer ? ` ⇄ ${iface.hostPeer.name}` : ''}` : null));
+      out.push(
+        new EndpointNode(
+          `${this.id}/ep/${c.id}`,
+          this,
+          c.name,
+          ep.ipAddress,
+          ep.macAddress,
+          iface ? `${iface.name}${iface.hostPeer ? ` ⇄ ${iface.hostPeer.name}` : ''}` : null,
+        ),
+      );
     }
     if (out.length === (n.bridge ? 1 : 0)) out.push(new MessageNode(`${this.id}/empty`, this, 'no containers attached', { icon: 'info' }));
     return out;
@@ -42,7 +61,14 @@ export class NetworkNode extends TreeNode {
 }
 
 export class EndpointNode extends TreeNode {
-  constructor(id: string, parent: TreeNode, readonly containerName: string, readonly address: string | null, private readonly mac: string | null, private readonly wiring: string | null) {
+  constructor(
+    id: string,
+    parent: TreeNode,
+    readonly containerName: string,
+    readonly address: string | null,
+    private readonly mac: string | null,
+    private readonly wiring: string | null,
+  ) {
     super(id, parent);
   }
   get ip(): string | null {
@@ -52,7 +78,9 @@ export class EndpointNode extends TreeNode {
     const item = new vscode.TreeItem(`${this.containerName}${this.address ? ` ${this.address}` : ''}`, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = this.wiring ?? this.mac ?? '';
-    item.tooltip = [this.address ? `IP ${this.address}` : 'no IP (not running)', this.mac ? `MAC ${this.mac}` : '', this.wiring ?? ''].filter(Boolean).join('\n');
+    item.tooltip = [this.address ? `IP ${this.address}` : 'no IP (not running)', this.mac ? `MAC ${this.mac}` : '', this.wiring ?? '']
+      .filter(Boolean)
+      .join('\n');
     item.iconPath = new vscode.ThemeIcon('plug');
     item.contextValue = `endpoint${this.ip ? '.ip' : ''}`;
     return item;

@@ -16,7 +16,10 @@ export abstract class SnapshotTreeProvider implements vscode.TreeDataProvider<Tr
   private rootsFor: SessionState | null = null;
   private readonly subscription: vscode.Disposable;
 
-  constructor(protected readonly session: EngineSession, protected readonly viewId: string) {
+  constructor(
+    protected readonly session: EngineSession,
+    protected readonly viewId: string,
+  ) {
     this.subscription = session.onDidChangeState((state) => this.onState(state));
   }
 
@@ -52,7 +55,13 @@ export abstract class SnapshotTreeProvider implements vscode.TreeDataProvider<Tr
     const local = !!engine && isLocalEndpoint(engine.endpoint);
     const roots = this.buildRoots(state.snapshot, local);
     if (!state.liveUpdates) return roots;
-    const notice = new ProblemNode(`${this.viewId}/problem/live-updates`, 'Live updates are unavailable', state.liveUpdates, [['Refresh', { command: 'containerInternals.refresh', title: 'Refresh' }, 'refresh']], 'warning');
+    const notice = new ProblemNode(
+      `${this.viewId}/problem/live-updates`,
+      'Live updates are unavailable',
+      state.liveUpdates,
+      [['Refresh', { command: 'containerInternals.refresh', title: 'Refresh' }, 'refresh']],
+      'warning',
+    );
     return [notice, ...roots];
   }
 
@@ -60,7 +69,7 @@ export abstract class SnapshotTreeProvider implements vscode.TreeDataProvider<Tr
     const item = element.toTreeItem();
     // Screen readers (and UI tests) get what the row shows, not the long tooltip.
     if (!item.accessibilityInformation) {
-      const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+      const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
       const description = typeof item.description === 'string' ? item.description : '';
       item.accessibilityInformation = { label: description ? `${label} ${description}` : label };
     }

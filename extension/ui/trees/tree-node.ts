@@ -4,7 +4,10 @@ import { type SessionProblem, sessionProblem } from '../../present/session-probl
 
 /** Every item of every view: stable id, its TreeItem, children, and its parent for reveal(). */
 export abstract class TreeNode {
-  constructor(readonly id: string, readonly parent: TreeNode | null) {}
+  constructor(
+    readonly id: string,
+    readonly parent: TreeNode | null,
+  ) {}
   abstract toTreeItem(): vscode.TreeItem;
   getChildren(): TreeNode[] {
     return [];
@@ -13,7 +16,12 @@ export abstract class TreeNode {
 
 /** A line of text: an explanation rather than an object. */
 export class MessageNode extends TreeNode {
-  constructor(id: string, parent: TreeNode | null, private readonly label: string, private readonly options: { icon?: string; tooltip?: string; description?: string } = {}) {
+  constructor(
+    id: string,
+    parent: TreeNode | null,
+    private readonly label: string,
+    private readonly options: { icon?: string; tooltip?: string; description?: string } = {},
+  ) {
     super(id, parent);
   }
   toTreeItem(): vscode.TreeItem {
@@ -29,7 +37,13 @@ export class MessageNode extends TreeNode {
 
 /** A clickable line that runs a command: the way out of an error. */
 export class ActionNode extends TreeNode {
-  constructor(id: string, parent: TreeNode | null, private readonly label: string, private readonly command: vscode.Command, private readonly icon: string) {
+  constructor(
+    id: string,
+    parent: TreeNode | null,
+    private readonly label: string,
+    private readonly command: vscode.Command,
+    private readonly icon: string,
+  ) {
     super(id, parent);
   }
   toTreeItem(): vscode.TreeItem {
@@ -45,7 +59,13 @@ export class ActionNode extends TreeNode {
 /** A problem the user can act on, with its actions as children. */
 export class ProblemNode extends TreeNode {
   private readonly actions: TreeNode[];
-  constructor(id: string, private readonly label: string, private readonly detail: string, actions: Array<[string, vscode.Command, string]>, private readonly severity: 'error' | 'warning' = 'error') {
+  constructor(
+    id: string,
+    private readonly label: string,
+    private readonly detail: string,
+    actions: Array<[string, vscode.Command, string]>,
+    private readonly severity: 'error' | 'warning' = 'error',
+  ) {
     super(id, null);
     this.actions = actions.map(([label, command, icon]) => new ActionNode(`${id}/${label}`, this, label, command, icon));
   }
@@ -72,8 +92,15 @@ export function problemNodesFor(state: SessionState, view: string): TreeNode[] {
   const problem = sessionProblem(state);
   if (!problem) return [];
   const actions: Record<SessionProblem['kind'], Array<[string, vscode.Command, string]>> = {
-    unreachable: [['Retry', RETRY, 'refresh'], ['Configure…', CONFIGURE, 'gear'], ['Show Logs', SHOW_LOGS, 'output']],
-    failed: [['Retry', RETRY, 'refresh'], ['Show Logs', SHOW_LOGS, 'output']],
+    unreachable: [
+      ['Retry', RETRY, 'refresh'],
+      ['Configure…', CONFIGURE, 'gear'],
+      ['Show Logs', SHOW_LOGS, 'output'],
+    ],
+    failed: [
+      ['Retry', RETRY, 'refresh'],
+      ['Show Logs', SHOW_LOGS, 'output'],
+    ],
     misconfigured: [['Configure…', CONFIGURE, 'gear']],
   };
   return [new ProblemNode(`${view}/problem/${problem.kind}`, problem.headline, problem.reason, actions[problem.kind])];
