@@ -38,6 +38,27 @@ describe('CLI', () => {
     });
   }
 
+  it('names the silent request when an engine answers its ping and then goes quiet, within the 15 s request bound', async () => {
+    const engine = await startFaultyEngine((_method, url) =>
+      url.startsWith('/containers/json') || /^\/v[\d.]+\/containers\/json/.test(url) ? { stall: true } : null,
+    );
+    try {
+      const started = Date.now();
+      const r = await cli(['snapshot', '--host', `unix://${engine.socket}`, '--helper', 'off'], 40_000);
+      const took = Date.now() - started;
+      assert.equal(r.code, 1, r.stderr);
+      assert.ok(took < 20_000, `took ${took} ms`);
+      assert.match(
+        r.stderr.trim(),
+        new RegExp(
+          `^container-internals: Cannot reach Docker at unix://${engine.socket}: the engine is not answering \\(nothing within 15 s\\) to GET /(v[\\d.]+/)?containers/json$`,
+        ),
+      );
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('gives up within seconds, naming the endpoint, on an engine that accepts connections and never answers', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-mute-'));
     const socket = path.join(dir, 'docker.sock');
@@ -50,7 +71,10 @@ describe('CLI', () => {
         const r = await cli(['snapshot', '--host', `unix://${socket}`, '--helper', helper], 30_000);
         assert.ok(Date.now() - started < 15_000, `helper ${helper}: took ${Date.now() - started} ms`);
         assert.equal(r.code, 1);
-        assert.match(r.stderr.trim(), new RegExp(`^container-internals: Cannot reach Docker at unix://${socket}: no answer within \\d+ ms$`));
+        assert.match(
+          r.stderr.trim(),
+          new RegExp(`^container-internals: Cannot reach Docker at unix://${socket}: the engine is not answering \\(nothing within \\d+ s\\)$`),
+        );
       }
     } finally {
       for (const c of held) c.destroy();

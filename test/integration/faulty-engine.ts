@@ -6,10 +6,8 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export interface Fault {
-  status: number;
-  message: string;
-}
+/** Answer with this status and message, or (stall) hold the request open and never answer. */
+export type Fault = { status: number; message: string } | { stall: true };
 
 export interface FaultyEngine {
   socket: string;
@@ -25,6 +23,7 @@ export async function startFaultyEngine(fault: (method: string, url: string) => 
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     const answer = fault(req.method ?? 'GET', req.url ?? '/');
+    if (answer && 'stall' in answer) return;
     if (answer) {
       res.writeHead(answer.status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ message: answer.message }));

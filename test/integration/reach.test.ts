@@ -11,8 +11,10 @@ import { after, before, describe, it } from 'node:test';
 import { execCollect } from '../../extension/core/engine/attached-process';
 import { createEngine } from '../../extension/core/engine/engine';
 import { parseEndpointUrl } from '../../extension/core/engine/engine-endpoint';
+import { LiveSnapshot } from '../../extension/core/snapshot/live-snapshot';
 import type { Snapshot } from '../../extension/core/snapshot/model';
-import { CLI, docker, LAB_IMAGE, requireLab, ROOT, type Run } from './lab';
+import { waitFor } from '../wait-for';
+import { CLI, docker, LAB_IMAGE, LAB_LABEL, requireLab, ROOT, run, type Run } from './lab';
 
 const TLS_PORT = 23760;
 const SSH_PORT = 22220;
@@ -174,6 +176,34 @@ describe('ssh:// through the system ssh', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Cannot reach Docker at ssh:\/\/cilab-ssh: ssh: the host key is unknown or changed/);
     assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('recovers by itself when its ssh processes are killed, as after an engine restart, and follows events again', async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = withShim('good').PATH;
+    const live = new LiveSnapshot(createEngine(parseEndpointUrl('ssh://cilab-ssh', 'explicit')), { helper: { mode: 'off' } });
+    const name = `cilab-ssh-after-kill-${process.pid}`;
+    try {
+      live.start();
+      await waitFor('the first snapshot over ssh', async () => live.state.kind === 'ready' && !live.state.snapshot.preliminary && live.quiet);
+      const ssh = (await run('pgrep', ['-P', String(process.pid), '-x', 'ssh'])).stdout.trim().split('\n').filter(Boolean);
+      assert.ok(ssh.length >= 1, 'the events stream and requests ride on ssh processes of ours');
+      for (const pid of ssh) process.kill(Number(pid), 'SIGKILL');
+      const killedAt = Date.now();
+      await waitFor('the lost stream noticed', async () => !live.quiet, 5_000);
+      await waitFor('the events stream back up', async () => live.quiet && live.state.kind === 'ready', 15_000);
+      const recoveredMs = Date.now() - killedAt;
+      await docker(['run', '-d', '--label', LAB_LABEL, '--name', name, LAB_IMAGE, 'sleep', '600']);
+      await waitFor(
+        'the container started after the kill',
+        async () => live.state.kind === 'ready' && live.state.snapshot.containers.some((c) => c.name === name),
+      );
+      assert.ok(recoveredMs < 10_000, `recovered in ${recoveredMs} ms`);
+    } finally {
+      live.dispose();
+      process.env.PATH = saved;
+      await docker(['rm', '-f', name]).catch(() => undefined);
+    }
   });
 
   it('runs exec and enter over it', async () => {

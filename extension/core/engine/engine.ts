@@ -19,6 +19,31 @@ export interface Engine {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 export const DEFAULT_PING_TIMEOUT_MS = 3_000;
 
+/**
+ * docker-modem ends a request that outlives its timeout by destroying it,
+ * which surfaces as "socket hang up": the same words as a real reset. A
+ * request that failed only once its time was up was a silent engine; say so.
+ */
+function reportSilence(docker: Dockerode, endpoint: EngineEndpoint, timeoutMs: number): Dockerode {
+  type Dial = (options: { method?: string; path?: string }, callback: (error: unknown, data: unknown) => void) => unknown;
+  const modem = docker.modem as unknown as { dial: Dial };
+  const dial = modem.dial.bind(modem) as Dial;
+  modem.dial = (options, callback) => {
+    const started = Date.now();
+    return dial(options, (error, data) => {
+      if (error && Date.now() - started >= timeoutMs - 100 && !(error as { statusCode?: number }).statusCode) {
+        const request = `${options.method ?? 'GET'} ${(options.path ?? '').split('?')[0]}`;
+        callback(new EngineUnreachableError(endpoint.url, `${notAnswering(timeoutMs)} to ${request}`), data);
+      } else callback(error, data);
+    });
+  };
+  return docker;
+}
+
+function notAnswering(timeoutMs: number): string {
+  return `the engine is not answering (nothing within ${timeoutMs >= 1000 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`})`;
+}
+
 export function createEngine(endpoint: EngineEndpoint): Engine {
   if (endpoint.kind === 'ssh') {
     // Requests travel over `ssh … docker system dial-stdio`; the host and port here only fill the Host header.
@@ -26,7 +51,7 @@ export function createEngine(endpoint: EngineEndpoint): Engine {
     const options = { protocol: 'http' as const, host: 'docker', port: 80, agent } as Dockerode.DockerOptions;
     return {
       endpoint,
-      docker: new Dockerode({ ...options, timeout: DEFAULT_REQUEST_TIMEOUT_MS }),
+      docker: reportSilence(new Dockerode({ ...options, timeout: DEFAULT_REQUEST_TIMEOUT_MS }), endpoint, DEFAULT_REQUEST_TIMEOUT_MS),
       streams: new Dockerode(options),
       close: () => agent.destroy(),
     };
@@ -41,7 +66,12 @@ export function createEngine(endpoint: EngineEndpoint): Engine {
           // Never a silent fallback: with TLS material, the CA is checked unless the context says to skip it.
           ...(endpoint.tls ? { ca: endpoint.tls.ca, cert: endpoint.tls.cert, key: endpoint.tls.key, rejectUnauthorized: endpoint.tls.verify } : {}),
         } as Dockerode.DockerOptions);
-  return { endpoint, docker: new Dockerode({ ...options, timeout: DEFAULT_REQUEST_TIMEOUT_MS }), streams: new Dockerode(options), close: () => undefined };
+  return {
+    endpoint,
+    docker: reportSilence(new Dockerode({ ...options, timeout: DEFAULT_REQUEST_TIMEOUT_MS }), endpoint, DEFAULT_REQUEST_TIMEOUT_MS),
+    streams: new Dockerode(options),
+    close: () => undefined,
+  };
 }
 
 /** How long a ping may take: ssh needs a connection and a login first. */
@@ -58,7 +88,7 @@ export async function pingEngine(engine: Engine, timeoutMs = pingTimeoutFor(engi
     const ping = engine.docker.ping as (this: Dockerode, opts: { abortSignal: AbortSignal }) => Promise<unknown>;
     await ping.call(engine.docker, { abortSignal: controller.signal });
   } catch (error) {
-    const reason = controller.signal.aborted ? `no answer within ${timeoutMs} ms` : describeConnectionError(error);
+    const reason = controller.signal.aborted ? notAnswering(timeoutMs) : describeConnectionError(error);
     throw new EngineUnreachableError(engine.endpoint.url, reason);
   } finally {
     clearTimeout(timer);
