@@ -34,6 +34,11 @@ IP_PARALLEL=12
 # this many seconds is killed, and only its namespace is reported unreadable.
 IP_TIMEOUT=5
 
+# The opening of every reply: which format, which version, and whether it worked.
+envelope() {
+  printf '{"format":"container-internals-helper","version":%s,"ok":%s' "$HELPER_VERSION" "$1"
+}
+
 die_json() {
   # $1 is always a fixed message chosen by this script, never caller data.
   envelope false
@@ -173,11 +178,6 @@ make_tmp() {
   # ignores the TERM it sends its own group; the children, started earlier,
   # do not.
   trap 'trap "" TERM INT HUP PIPE; rm -rf "$tmp"; kill 0 2>/dev/null; exit 143' TERM INT HUP PIPE
-}
-
-# The opening of every reply: which format, which version, and whether it worked.
-envelope() {
-  printf '{"format":"container-internals-helper","version":%s,"ok":%s' "$HELPER_VERSION" "$1"
 }
 
 # verdict PID ID VERIFIED REASON: appends one pid's verdict to $verdicts.
@@ -526,7 +526,8 @@ disk_usage() {
 # so every byte of every name arrives; symlinks are listed, never followed.
 list_dir() {
   inside "${1:-}" "${2:-}"
-  printf '{"format":"container-internals-helper","version":%s,"ok":true,"entries":"' "$HELPER_VERSION"
+  envelope true
+  printf ',"entries":"'
   {
     for kind in d f l; do
       find . -mindepth 1 -maxdepth 1 -type "$kind" -print0 2>/dev/null
@@ -561,10 +562,12 @@ read_file() {
   size=$(stat -L -c %s "/proc/$$/fd/3")
   is_number "$size" || die_json "cannot read the file's size"
   if [ "$size" -gt "$max" ]; then
-    printf '{"format":"container-internals-helper","version":%s,"ok":true,"size":%s,"truncated":true,"base64":"' "$HELPER_VERSION" "$size"
+    envelope true
+    printf ',"size":%s,"truncated":true,"base64":"' "$size"
     head -c "$max" <&3 | base64 | tr -d '\n'
   else
-    printf '{"format":"container-internals-helper","version":%s,"ok":true,"size":%s,"truncated":false,"base64":"' "$HELPER_VERSION" "$size"
+    envelope true
+    printf ',"size":%s,"truncated":false,"base64":"' "$size"
     base64 <&3 | tr -d '\n'
   fi
   printf '"}\n'
