@@ -146,6 +146,29 @@ describe('TLS engine and Docker contexts', () => {
       r.stdout,
     );
   });
+
+  it('a dockerd killed under a live snapshot: the error shows in place within seconds, and the snapshot is whole again, with no duplicate rows, within about a second of the engine answering', async (t) => {
+    const live = new LiveSnapshot(createEngine(parseEndpointUrl(tlsSock, 'explicit')), { helper: { mode: 'off' } });
+    const whole = () => live.state.kind === 'ready' && !live.state.snapshot.preliminary && live.state.snapshot.containers.some((c) => c.name === 'tls-only');
+    try {
+      live.start();
+      await waitFor('the first snapshot', async () => whole() && live.quiet);
+      const killedAt = Date.now();
+      await script('tls-engine.sh', ['kill', state]);
+      await waitFor('the error in place', async () => live.state.kind === 'unreachable', 5_000);
+      const errorMs = Date.now() - killedAt;
+      await script('tls-engine.sh', ['resume', state, String(TLS_PORT)]);
+      const answeredAt = Date.now(); // resume returns once the engine answers
+      await waitFor('the snapshot whole again', async () => whole(), 10_000);
+      const recoveredMs = Date.now() - answeredAt;
+      await waitFor('the events stream back up', async () => live.quiet, 10_000);
+      const ids = live.state.kind === 'ready' ? live.state.snapshot.containers.map((c) => c.id) : [];
+      assert.equal(new Set(ids).size, ids.length, 'no duplicate rows');
+      t.diagnostic(`error shown ${errorMs} ms after the kill; whole again ${recoveredMs} ms after the engine answered`);
+    } finally {
+      live.dispose();
+    }
+  });
 });
 
 describe('ssh:// through the system ssh', () => {

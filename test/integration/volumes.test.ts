@@ -5,13 +5,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { listContainerDirectory, readContainerFile, statContainerPath, writeContainerFile, GO_MODE_DIR } from '../../extension/core/actions/container-files';
+import {
+  listContainerDirectoryBounded,
+  readContainerFile,
+  statContainerPath,
+  writeContainerFile,
+  GO_MODE_DIR,
+} from '../../extension/core/actions/container-files';
 import { createEngine } from '../../extension/core/engine/engine';
 import { resolveEndpoint } from '../../extension/core/engine/engine-endpoint';
 import { parseHelperReply } from '../../extension/core/host/helper-output';
 import { ContainerHelperRunner, LocalHelperRunner } from '../../extension/core/host/helper-runners';
+import { listContainerLevel } from '../../extension/core/actions/container-directory';
 import { hiddenByMount, readHostFile } from '../../extension/core/actions/mount-shadow';
-import { cli, docker, LAB_IMAGE, requireLab, run } from './lab';
+import { cli, docker, LAB_IMAGE, requireLab, run, waitFor } from './lab';
 
 const engine = createEngine(resolveEndpoint({ env: {} }));
 const local = { runner: new LocalHelperRunner(), mode: 'local' as const, reason: null };
@@ -130,7 +137,7 @@ describe('container filesystem over the archive API', () => {
       const name = `written-by-test-${process.pid}.txt`;
       await writeContainerFile(engine, container, path.posix.join(dir, name), Buffer.from('from the provider\n'));
       assert.equal((await readContainerFile(engine, container, path.posix.join(dir, name))).toString(), 'from the provider\n');
-      const listing = await listContainerDirectory(engine, container, dir);
+      const listing = (await listContainerDirectoryBounded(engine, container, dir)).entries;
       assert.ok(listing.some((e) => e.name === name && e.type === 'file'));
       const stat = await statContainerPath(engine, container, dir);
       assert.ok(stat.mode & GO_MODE_DIR);
@@ -174,7 +181,7 @@ describe('container filesystem over the archive API', () => {
   });
 
   it('reads a stopped container too', async () => {
-    const listing = await listContainerDirectory(engine, 'cilab-stopped', '/bin');
+    const listing = (await listContainerDirectoryBounded(engine, 'cilab-stopped', '/bin')).entries;
     assert.ok(listing.some((e) => e.name === 'sh'));
   });
 });
@@ -184,7 +191,7 @@ describe('what a mount hides', () => {
   it("lists the image's files under a bind mount, which differ from the mounted content", async () => {
     const hidden = await hiddenByMount(engine, local, 'cilab-undermount', '/data');
     assert.deepEqual(hidden.entries, [{ name: 'from-image', kind: 'dir', exact: true }]);
-    const mounted = (await listContainerDirectory(engine, 'cilab-undermount', '/data')).map((e) => e.name);
+    const mounted = (await listContainerDirectoryBounded(engine, 'cilab-undermount', '/data')).entries.map((e) => e.name);
     assert.ok(mounted.includes('hello.txt') && !mounted.includes('from-image'));
     const inner = await hiddenByMount(engine, local, 'cilab-undermount', '/data/from-image');
     const readme = inner.hostPathOf(inner.entries[0]!);
@@ -203,5 +210,68 @@ describe('what a mount hides', () => {
     const readme = hidden.hostPathOf(hidden.entries[0]!);
     assert.ok(readme);
     assert.equal((await readHostFile(inContainer, readme.within, readme.path)).content.toString(), 'baked into the image\n');
+  });
+});
+
+describe('a folder with gigabytes below it', () => {
+  const engine = createEngine(resolveEndpoint());
+  const name = `cilab-bigvol-${process.pid}`;
+  let id = '';
+  before(async () => {
+    await requireLab();
+    // 2 GiB of sparse files two levels down: nothing on disk, but the archive of /data streams all of it.
+    id = await docker([
+      'run',
+      '-d',
+      '--label',
+      'dev.container-internals.lab=1',
+      '--name',
+      name,
+      '-v',
+      '/data',
+      LAB_IMAGE,
+      'sh',
+      '-c',
+      'mkdir -p /data/deep/er && truncate -s 1G /data/deep/er/a && truncate -s 1G /data/deep/b && echo small > /data/z.txt && sleep 600',
+    ]);
+    await waitFor('the sparse files', async () => (await run('docker', ['exec', name, 'ls', '/data/deep/b'])).code === 0);
+  });
+  after(async () => {
+    await docker(['rm', '-f', '-v', name]).catch(() => undefined);
+  });
+
+  it('lists one level through the host helper at once, without streaming the subtree', async (t) => {
+    const started = Date.now();
+    const listing = await listContainerLevel(engine, local, id, '/data');
+    const took = Date.now() - started;
+    assert.deepEqual(
+      { readFrom: listing.readFrom, complete: listing.complete, names: listing.entries.map((e) => `${e.name}:${e.type}`).sort() },
+      { readFrom: 'host', complete: true, names: ['deep:directory', 'z.txt:file'] },
+    );
+    t.diagnostic(`one level through the helper: ${took} ms`);
+  });
+
+  it('without a helper, reads the archive only up to its budget and says the listing is partial', async (t) => {
+    const started = Date.now();
+    const listing = await listContainerLevel(engine, null, id, '/data', 4 * 1024 * 1024);
+    const took = Date.now() - started;
+    assert.equal(listing.readFrom, 'archive');
+    assert.equal(listing.complete, false);
+    assert.ok(
+      listing.entries.some((e) => e.name === 'deep'),
+      'what came before the budget is listed',
+    );
+    t.diagnostic(`archive cut at its budget after ${took} ms`);
+  });
+
+  it('a read above the limit is refused until a larger one is allowed, and an aborted read stops', async () => {
+    await assert.rejects(readContainerFile(engine, id, '/data/deep/b', { maxBytes: 1024 }), /larger than 1024 bytes/);
+    const controller = new AbortController();
+    const started = Date.now();
+    const reading = readContainerFile(engine, id, '/data/deep/b', { maxBytes: 2 ** 31, signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    await assert.rejects(reading, /cancelled/);
+    assert.ok(Date.now() - started < 10_000, 'the abort ended the transfer instead of waiting for 1 GiB');
+    assert.equal((await readContainerFile(engine, id, '/data/z.txt')).toString(), 'small\n');
   });
 });

@@ -7,11 +7,41 @@
 # "wrong CA" case.
 #   test/lab/tls-engine.sh start STATE_DIR PORT
 #   test/lab/tls-engine.sh stop STATE_DIR
+#   test/lab/tls-engine.sh kill STATE_DIR         dockerd dies at once (SIGKILL), as in a crash
+#   test/lab/tls-engine.sh resume STATE_DIR PORT  dockerd again, with the same certificates and data
 set -euo pipefail
 action=$1
 state=$2
 
 BRIDGE=cilab-br2
+
+start_dockerd() {
+  dockerd --tlsverify --tlscacert "$state/certs/ca.pem" --tlscert "$state/certs/server-cert.pem" --tlskey "$state/certs/server-key.pem" \
+    -H "tcp://127.0.0.1:$1" -H "unix://$state/docker.sock" \
+    --data-root "$state/data" --exec-root "$state/exec" --pidfile "$state/dockerd.pid" \
+    --bridge "$BRIDGE" --iptables=false --ip-masq=false >>"$state/dockerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 150); do
+    if docker -H "unix://$state/docker.sock" version >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  echo "the TLS dockerd did not start" >&2
+  tail -20 "$state/dockerd.log" >&2
+  return 1
+}
+
+if [ "$action" = kill ]; then
+  pid=$(cat "$state/dockerd.pid")
+  kill -KILL "$pid"
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  # A killed dockerd leaves its pid file and socket behind, as a crash would.
+  exit 0
+fi
+if [ "$action" = resume ]; then
+  rm -f "$state/dockerd.pid"
+  start_dockerd "$3"
+  exit $?
+fi
+
 if [ "$action" = stop ]; then
   if [ -f "$state/dockerd.pid" ]; then
     pid=$(cat "$state/dockerd.pid")
@@ -42,14 +72,4 @@ ip link add "$BRIDGE" type bridge
 ip addr add 172.31.250.1/24 dev "$BRIDGE"
 ip link set "$BRIDGE" up
 
-dockerd --tlsverify --tlscacert "$state/certs/ca.pem" --tlscert "$state/certs/server-cert.pem" --tlskey "$state/certs/server-key.pem" \
-  -H "tcp://127.0.0.1:$port" -H "unix://$state/docker.sock" \
-  --data-root "$state/data" --exec-root "$state/exec" --pidfile "$state/dockerd.pid" \
-  --bridge "$BRIDGE" --iptables=false --ip-masq=false >"$state/dockerd.log" 2>&1 </dev/null &
-for _ in $(seq 1 150); do
-  if docker -H "unix://$state/docker.sock" version >/dev/null 2>&1; then exit 0; fi
-  sleep 0.2
-done
-echo "the TLS dockerd did not start" >&2
-tail -20 "$state/dockerd.log" >&2
-exit 1
+start_dockerd "$port"

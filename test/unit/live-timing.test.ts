@@ -189,20 +189,22 @@ describe('LiveSnapshot timing (fake timers, fake reads)', () => {
     assert.ok(after && !after.containers.some((c) => c.id === victim), 'the read that listed it does not bring it back');
   });
 
-  it('polls every 2 s while the stream is down, stops when it is back, and catches up with one full read', async () => {
+  it('reads at once when the stream is lost, polls every second while it is down, stops when it is back, and catches up with one full read', async () => {
     await started();
     events.set('down');
-    mock.timers.tick(2_000);
     await settle();
-    mock.timers.tick(2_000);
+    assert.equal(reads.full.length, 2, 'one read at once, to show a lost engine in place');
+    mock.timers.tick(1_000);
     await settle();
-    assert.equal(reads.full.length, 3, 'two polls while down');
+    mock.timers.tick(1_000);
+    await settle();
+    assert.equal(reads.full.length, 4, 'two polls while down');
     events.set('up');
     await settle();
-    assert.equal(reads.full.length, 4, 'one catch-up read after reconnecting');
+    assert.equal(reads.full.length, 5, 'one catch-up read after reconnecting');
     mock.timers.tick(60_000);
     await settle();
-    assert.equal(reads.full.length, 4, 'no polling once the stream is up');
+    assert.equal(reads.full.length, 5, 'no polling once the stream is up');
   });
 
   it('while the stream is refused, polls from every 10 s, doubling, and says so in the state', async () => {

@@ -22,7 +22,7 @@ export const GO_MODE_SYMLINK = 2 ** 27;
 export class ContainerFileError extends Error {
   constructor(
     message: string,
-    readonly code: 'notFound' | 'notADirectory' | 'other',
+    readonly code: 'notFound' | 'notADirectory' | 'tooLarge' | 'cancelled' | 'other',
   ) {
     super(message);
   }
@@ -56,16 +56,47 @@ async function archive(engine: Engine, containerId: string, path: string): Promi
   }
 }
 
-/** The entries directly inside a directory, with their types. */
-export async function listContainerDirectory(
+export type ContainerEntryType = 'file' | 'directory' | 'symlink' | 'other';
+
+export interface ContainerDirEntry {
+  name: string;
+  type: ContainerEntryType;
+  size: number;
+}
+
+/** The archive of a directory holds its whole subtree: past this many bytes, a listing stops reading and says it is partial. */
+export const LISTING_ARCHIVE_BUDGET_BYTES = 16 * 1024 * 1024;
+
+export interface ContainerDirListing {
+  entries: ContainerDirEntry[];
+  /** False when the archive was cut at the budget: the entries are the ones seen before it. */
+  complete: boolean;
+}
+
+/**
+ * The entries directly inside a directory, with their types, from its archive.
+ * The engine only sends a directory's whole subtree, in walk order, so the
+ * read stops at `budgetBytes` and the listing says it is partial.
+ */
+export async function listContainerDirectoryBounded(
   engine: Engine,
   containerId: string,
   path: string,
-): Promise<Array<{ name: string; type: 'file' | 'directory' | 'symlink' | 'other'; size: number }>> {
+  budgetBytes = LISTING_ARCHIVE_BUDGET_BYTES,
+): Promise<ContainerDirListing> {
   const stream = await archive(engine, containerId, path);
   const extract = tar.extract();
-  const entries = new Map<string, { name: string; type: 'file' | 'directory' | 'symlink' | 'other'; size: number }>();
-  await new Promise<void>((resolve, reject) => {
+  const entries = new Map<string, ContainerDirEntry>();
+  let read = 0;
+  const complete = await new Promise<boolean>((resolve, reject) => {
+    stream.on('data', (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > budgetBytes) {
+        stream.unpipe(extract);
+        stream.destroy();
+        resolve(false);
+      }
+    });
     extract.on('entry', (header, body, next) => {
       // The archive's top entry is the directory itself; keep its direct children only.
       const parts = header.name.replace(/\/$/, '').split('/');
@@ -76,12 +107,12 @@ export async function listContainerDirectory(
       body.on('end', next);
       body.resume();
     });
-    extract.on('finish', resolve);
+    extract.on('finish', () => resolve(true));
     extract.on('error', reject);
-    stream.on('error', reject);
+    stream.on('error', (error) => (read > budgetBytes ? resolve(false) : reject(error)));
     stream.pipe(extract);
   });
-  return [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return { entries: [...entries.values()].sort((a, b) => a.name.localeCompare(b.name)), complete };
 }
 
 /** How a path's own archive entry describes it: its type, mode, owner, and a symlink's target. */
@@ -157,17 +188,42 @@ function normalizeContainerPath(p: string): string {
   return `/${out.join('/')}`;
 }
 
+export interface ReadFileOptions {
+  /** Larger files are refused (the caller asks the user first, then passes a larger limit). */
+  maxBytes?: number;
+  /** Aborting stops the transfer: the archive stream is destroyed. */
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_READ_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /** A regular file's content; a symlink is followed inside the container. */
-export async function readContainerFile(engine: Engine, containerId: string, path: string, maxBytes = 64 * 1024 * 1024): Promise<Buffer> {
+export async function readContainerFile(engine: Engine, containerId: string, path: string, options: ReadFileOptions = {}): Promise<Buffer> {
+  const maxBytes = options.maxBytes ?? DEFAULT_READ_LIMIT_BYTES;
   const resolved = (await resolveContainerPath(engine, containerId, path)).path;
+  options.signal?.throwIfAborted();
   const stream = await archive(engine, containerId, resolved);
   const extract = tar.extract();
   return new Promise<Buffer>((resolve, reject) => {
+    const onAbort = (): void => {
+      stream.destroy();
+      reject(new ContainerFileError(`reading ${path} was cancelled`, 'cancelled'));
+    };
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const settle =
+      <T>(fn: (v: T) => void) =>
+      (v: T) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        fn(v);
+      };
+    const ok = settle(resolve);
+    const fail = settle(reject);
     let content: Buffer | null = null;
     extract.on('entry', (header, body, next) => {
       if (content === null && header.type === 'file') {
         if ((header.size ?? 0) > maxBytes) {
-          reject(new ContainerFileError(`${path} is larger than ${maxBytes} bytes`, 'other'));
+          fail(new ContainerFileError(`${path} is larger than ${maxBytes} bytes`, 'tooLarge'));
           stream.destroy();
           return;
         }
@@ -179,7 +235,7 @@ export async function readContainerFile(engine: Engine, containerId: string, pat
         });
       } else {
         if (content === null && header.type === 'directory') {
-          reject(new ContainerFileError(`${path} is a directory`, 'other'));
+          fail(new ContainerFileError(`${path} is a directory`, 'other'));
           stream.destroy();
           return;
         }
@@ -187,9 +243,9 @@ export async function readContainerFile(engine: Engine, containerId: string, pat
         body.resume();
       }
     });
-    extract.on('finish', () => (content ? resolve(content) : reject(new ContainerFileError(`${path} is not a regular file`, 'other'))));
-    extract.on('error', reject);
-    stream.on('error', reject);
+    extract.on('finish', () => (content ? ok(content) : fail(new ContainerFileError(`${path} is not a regular file`, 'other'))));
+    extract.on('error', fail);
+    stream.on('error', fail);
     stream.pipe(extract);
   });
 }

@@ -148,6 +148,9 @@ export class LiveSnapshot implements Disposable {
           if (this.streamWasUp || wasRefused) void this.refresh();
           this.streamWasUp = true;
         } else if (state === 'down') {
+          // The stream ends at once when the engine goes away: find out now, so the views
+          // say so in place, rather than showing a stale picture until the first poll.
+          if (this.streamWasUp && this._state.kind === 'ready') void this.refresh();
           this.startPolling();
         } else if (state === 'refused') {
           this.refusedPollMs = this.options.pollWhileRefusedMs ?? 10_000;
@@ -284,7 +287,8 @@ export class LiveSnapshot implements Disposable {
 
   /** Slow and growing while the engine refuses the events stream (nothing faster would help), quick while it is merely down. */
   private pollPeriod(): number {
-    return this.events?.state === 'refused' ? this.refusedPollMs : (this.options.pollWhileDownMs ?? 2_000);
+    // While down, a poll is a failed connect or one ping: cheap, and the views recover within a second of the engine answering.
+    return this.events?.state === 'refused' ? this.refusedPollMs : (this.options.pollWhileDownMs ?? 1_000);
   }
 
   /** Schedules the next poll, unless one is due at the same period already. A chain of timeouts, since the period changes. */

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type CommandResult, commandFailed } from './command-result';
-import { listContainerDirectory } from '../../core/actions/container-files';
+import { listContainerDirectoryBounded } from '../../core/actions/container-files';
 import { type HostDirEntry, hiddenByMount, listHostDirectory, readHostFile } from '../../core/actions/mount-shadow';
 import type { HelperSelection } from '../../core/host/helper-runners';
 import { createVolume, type CreatedVolume, diskUsageKib, volumeNameProblem } from '../../core/actions/volumes';
@@ -174,7 +174,11 @@ export class VolumeCommands {
         return { ok: true, opened };
       }
       const onHost = new Map(top.map((e) => [e.name, e.dir]));
-      const inside = new Set((await listContainerDirectory(live.engine, container.id, m.destination)).map((e) => e.name));
+      // The container's own view, through the engine (its nested mounts and shadowed parts are the point of comparing).
+      const listing = await listContainerDirectoryBounded(live.engine, container.id, m.destination);
+      if (!listing.complete)
+        void vscode.window.showWarningMessage(`Only part of ${m.destination} in ${container.name} is listed: it holds more than the listing reads below it.`);
+      const inside = new Set(listing.entries.map((e) => e.name));
       const entries = [...new Set([...onHost.keys(), ...inside])].sort().map((name) => ({ name, host: onHost.has(name), container: inside.has(name) }));
       let chosen = options.file;
       if (!chosen) {
