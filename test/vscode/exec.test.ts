@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { ContainerInternalsApi } from '../../extension/extension';
 import type { ExecResult } from '../../extension/ui/commands/exec-commands';
 import { activateExtension } from './api';
-import { docker, waitFor } from './lab';
+import { docker, run, waitFor } from './lab';
 
 async function labDataDir(): Promise<string> {
   // The host side of cilab-web's /srv/app bind mount, as Docker reports it.
@@ -53,6 +53,39 @@ describe('Exec', () => {
     } finally {
       await docker(['rm', '-f', 'cilab-killed']);
     }
+  });
+
+  it('when the container is killed under Enter Namespaces, the terminal ends with its status and no helper process is left', async () => {
+    const name = `cilab-killed-enter-${process.pid}`;
+    await docker(['run', '-d', '--label', 'dev.container-internals.lab=1', '--name', name, 'container-internals-lab/busybox:1', 'sleep', '600']);
+    // The helper script, and the nsenter it becomes by exec.
+    const helpers = async () =>
+      [...(await run('pgrep', ['-f', 'container-internals-helper'])).stdout.split('\n'), ...(await run('pgrep', ['-x', 'nsenter'])).stdout.split('\n')].filter(
+        Boolean,
+      );
+    try {
+      const before = await helpers();
+      const result = await api.exec.enterNamespaces({ container: name, namespaces: ['net', 'pid', 'uts'], command: ['sh'] }, { confirmed: true });
+      const transcript = transcriptOf(result);
+      result.terminal?.sendText('echo entered-$((40+2))');
+      await waitFor('the entered shell to answer', async () => transcript().includes('entered-42'));
+      await docker(['kill', name]);
+      await waitFor('the end of the process, with its status', async () => /process exited with code \d+/.test(transcript()));
+      await waitFor('no helper process of ours left', async () => (await helpers()).filter((p) => !before.includes(p)).length === 0);
+    } finally {
+      await docker(['rm', '-f', name]);
+    }
+  });
+
+  it('a terminal closed right after its prompt leaves no process behind', async () => {
+    const result = (await vscode.commands.executeCommand('containerInternals.attachShell', { container: 'cilab-web', command: ['sh'] })) as ExecResult;
+    const transcript = transcriptOf(result);
+    result.terminal?.sendText('echo prompt-$((2+2))');
+    await waitFor('the shell at its prompt', async () => transcript().includes('prompt-4'));
+    result.terminal?.sendText('exec sleep 4322');
+    await waitFor('sleep 4322 running in cilab-web', async () => (await docker(['top', 'cilab-web'])).includes('sleep 4322'));
+    result.terminal?.dispose();
+    await waitFor('no sleep 4322 in cilab-web', async () => !(await docker(['top', 'cilab-web'])).includes('sleep 4322'), 15_000);
   });
 
   it('a terminal closed at once leaves no process behind', async () => {

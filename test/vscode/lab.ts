@@ -10,6 +10,15 @@ export function docker(args: string[]): Promise<string> {
   });
 }
 
+/** Runs a command and resolves with its status and output, whatever the status. */
+export function run(file: string, args: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: 30_000 }, (error, stdout) =>
+      resolve({ code: error ? Number((error as { code?: unknown }).code) || 1 : 0, stdout: String(stdout) }),
+    );
+  });
+}
+
 export function nsInode(pid: number, type: string): number {
   return Number(/\[(\d+)\]/.exec(fs.readlinkSync(`/proc/${pid}/ns/${type}`))?.[1]);
 }
