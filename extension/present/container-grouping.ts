@@ -1,6 +1,7 @@
 // Groups for the Containers view: by network namespace, Docker network or
 // compose project. A container can sit in several Docker-network groups.
 
+import { snapshotIndex } from '../core/snapshot/snapshot-index';
 import { compareNatural } from '../core/common/natural-order';
 import type { ContainerSnapshot, Snapshot } from '../core/snapshot/model';
 
@@ -34,7 +35,7 @@ export function groupContainers(snapshot: Snapshot, groupBy: Exclude<GroupBy, 'n
       if (c.networkMode === 'host') add('network:host', 'host', "the host's network namespace", 'home', c);
       else if (c.networkMode === 'none') add('network:none', 'none', 'loopback only', 'circle-slash', c);
       else if (c.networkMode.startsWith('container:')) {
-        const owner = snapshot.containers.find((o) => c.networkMode === `container:${o.id}` || c.networkMode === `container:${o.name}`);
+        const owner = snapshotIndex(snapshot).container(c.networkMode.slice('container:'.length));
         for (const ep of owner?.endpoints ?? []) add(`network:${ep.network}`, ep.network, networkDescription(snapshot, ep.network), 'globe', c);
         if (!owner?.endpoints.length) add('network:shared', 'shared namespaces', '--network container:…', 'link', c);
       } else if (c.endpoints.length) {
@@ -53,6 +54,6 @@ export function groupContainers(snapshot: Snapshot, groupBy: Exclude<GroupBy, 'n
 }
 
 function networkDescription(snapshot: Snapshot, name: string): string {
-  const n = snapshot.networks.find((x) => x.name === name);
+  const n = snapshotIndex(snapshot).network(name);
   return n ? [n.driver, n.bridge, ...n.subnets].filter(Boolean).join(' · ') : '';
 }

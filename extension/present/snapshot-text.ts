@@ -1,5 +1,6 @@
 // The human-readable rendering of a Snapshot, for `snapshot` without --json.
 
+import { snapshotIndex } from '../core/snapshot/snapshot-index';
 import type { ContainerSnapshot, InterfaceSnapshot, MountSnapshot, NamespaceType, Snapshot } from '../core/snapshot/model';
 import { NAMESPACE_TYPES } from '../core/snapshot/model';
 
@@ -17,7 +18,7 @@ export type NamespaceSharing = { kind: 'unknown' } | { kind: 'host' } | { kind: 
 export function namespaceSharing(snapshot: Snapshot, container: ContainerSnapshot, type: NamespaceType): NamespaceSharing {
   const inode = container.namespaces[type];
   if (inode === null) return { kind: 'unknown' };
-  const group = snapshot.namespaceGroups.find((g) => g.type === type && g.inode === inode);
+  const group = snapshotIndex(snapshot).namespaceGroup(type, inode);
   if (group?.isHost) return { kind: 'host' };
   const others = (group?.containers ?? []).filter((n) => n !== container.name);
   return others.length ? { kind: 'shared', with: others } : { kind: 'own' };
@@ -51,7 +52,7 @@ export function describeInterface(i: InterfaceSnapshot, snapshot: Snapshot): str
   if (i.hostPeer) {
     text += ` ⇄ ${i.hostPeer.name}`;
     if (i.hostPeer.bridge) {
-      const network = snapshot.bridges.find((b) => b.name === i.hostPeer?.bridge)?.network ?? i.network;
+      const network = snapshotIndex(snapshot).bridge(i.hostPeer?.bridge)?.network ?? i.network;
       text += ` → ${i.hostPeer.bridge}${network ? ` (${network})` : ''}`;
     }
   } else if (i.parent) {

@@ -27,8 +27,8 @@ class FakeEvents implements EventSource {
     this.refusedBecause = refusedBecause;
     this.states.fire(state);
   }
-  emit(action: string, id: string, type = 'container'): void {
-    this.events.fire({ type, action, id, name: null, containerId: null });
+  emit(action: string, id: string, type = 'container', extra: Partial<EngineEvent> = {}): void {
+    this.events.fire({ type, action, id, name: null, containerId: null, ...extra });
   }
   dispose(): void {
     this.events.dispose();
@@ -170,6 +170,27 @@ describe('LiveSnapshot timing (fake timers, fake reads)', () => {
     release();
     await settle();
     assert.deepEqual(reads.batches, [['start:a'], ['stop:b', 'die:b']]);
+  });
+
+  it('shows a created container at once from its event, before any read, and the batch then reads it', async () => {
+    await started();
+    const id = 'f'.repeat(64);
+    events.emit('create', id, 'container', {
+      name: 'just-made',
+      image: 'busybox:1',
+      attributes: { name: 'just-made', image: 'busybox:1', 'com.docker.compose.project': 'p', 'com.docker.compose.service': 's' },
+    });
+    const shown = live.state.kind === 'ready' ? live.state.snapshot.containers.find((c) => c.id === id) : undefined;
+    assert.deepEqual(shown && { name: shown.name, image: shown.image, compose: shown.compose, unavailable: shown.unavailable }, {
+      name: 'just-made',
+      image: 'busybox:1',
+      compose: { project: 'p', service: 's' },
+      unavailable: { namespaces: 'still being read', interfaces: 'still being read' },
+    });
+    assert.deepEqual(reads.batches, [], 'no read yet');
+    mock.timers.tick(30);
+    await settle();
+    assert.deepEqual(reads.batches, [[`create:${id}`]]);
   });
 
   it('drops a container destroyed while a full read that listed it is in flight, at once', async () => {

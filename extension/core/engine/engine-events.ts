@@ -13,6 +13,9 @@ export interface EngineEvent {
   name: string | null;
   /** For network connect/disconnect: the container plugged in or out. */
   containerId: string | null;
+  /** For container events: the image, and the labels and other attributes the engine sent with it. */
+  image?: string | null;
+  attributes?: Record<string, string>;
 }
 
 /** Actions that change what the snapshot shows. exec_*, attach, resize, top, archive reads do not. */
@@ -35,7 +38,15 @@ export function parseEngineEvent(line: string): EngineEvent | null {
   const action = (raw.Action ?? raw.status ?? '').split(':')[0]?.trim() ?? '';
   if (!RELEVANT[type]?.has(action)) return null;
   const attributes = raw.Actor?.Attributes ?? {};
-  return { type, action, id: raw.Actor?.ID ?? '', name: attributes.name ?? null, containerId: type === 'network' ? (attributes.container ?? null) : null };
+  const event: EngineEvent = {
+    type,
+    action,
+    id: raw.Actor?.ID ?? '',
+    name: attributes.name ?? null,
+    containerId: type === 'network' ? (attributes.container ?? null) : null,
+  };
+  if (type === 'container' && action === 'create') Object.assign(event, { image: attributes.image ?? null, attributes });
+  return event;
 }
 
 /**

@@ -13,7 +13,7 @@ import { type HelperOptions, type HelperSelection, selectHelperRunner } from '..
 import type { Snapshot } from './model';
 import { applyEvents, readAllInputs } from './read-snapshot';
 import { snapshotFromInputs, type SnapshotInputs } from './snapshot-inputs';
-import { withoutContainer } from './snapshot-edits';
+import { withAnnouncedContainer, withoutContainer } from './snapshot-edits';
 
 export type LiveState =
   | { kind: 'idle' }
@@ -130,6 +130,11 @@ export class LiveSnapshot implements Disposable {
         if (this.isOwnHelperEvent(event)) return;
         this.onEventEmitter.fire(event);
         this.pending.push(event);
+        if (event.type === 'container' && event.action === 'create' && this._state.kind === 'ready') {
+          // The row shows at once, from the event; the batch below reads the rest.
+          const edited = withAnnouncedContainer(this._state.snapshot, event);
+          if (edited !== this._state.snapshot) this.setReady(edited);
+        }
         if (event.type === 'container' && event.action === 'destroy') {
           // A refresh already in flight may have listed it before it went.
           this.destroyedDuringRefresh.add(event.id);

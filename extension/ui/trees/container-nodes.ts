@@ -1,6 +1,7 @@
 // One TreeNode class per kind of thing under a container: the container, its
 // three groups, and namespace / mount / interface rows.
 
+import { snapshotIndex } from '../../core/snapshot/snapshot-index';
 import * as vscode from 'vscode';
 import type { ContainerSnapshot, InterfaceSnapshot, MountSnapshot, NamespaceType, Snapshot } from '../../core/snapshot/model';
 import { NAMESPACE_TYPES } from '../../core/snapshot/model';
@@ -105,7 +106,7 @@ export class NamespaceNode extends TreeNode {
   /** Other containers in the same namespace. */
   get sharers(): string[] {
     const { snapshot } = this.group.owner.ctx;
-    const g = snapshot.namespaceGroups.find((x) => x.type === this.type && x.inode === this.inode);
+    const g = snapshotIndex(snapshot).namespaceGroup(this.type, this.inode);
     return (g?.containers ?? []).filter((n) => n !== this.group.owner.container.name);
   }
   toTreeItem(): vscode.TreeItem {

@@ -1,6 +1,7 @@
 // The Containers view: one row per container, grouped as the user chose, and
 // refreshed item by item when only some containers changed.
 
+import { snapshotIndex } from '../../core/snapshot/snapshot-index';
 import type { ContainerSnapshot, Snapshot } from '../../core/snapshot/model';
 import { NAMESPACE_TYPES } from '../../core/snapshot/model';
 import { containerNamesById } from '../../present/snapshot-text';
@@ -125,7 +126,8 @@ export class ContainersTreeProvider extends SnapshotTreeProvider {
 
 /** Everything a container row and its children show, including who shares its namespaces. */
 function containerSignature(snapshot: Snapshot, c: ContainerSnapshot, local: boolean): string {
-  const sharing = NAMESPACE_TYPES.map((t) => snapshot.namespaceGroups.find((g) => g.type === t && g.inode === c.namespaces[t])?.containers.join(',') ?? '');
-  const bridges = c.interfaces.map((i) => snapshot.bridges.find((b) => b.name === i.hostPeer?.bridge)?.network ?? '');
+  const index = snapshotIndex(snapshot);
+  const sharing = NAMESPACE_TYPES.map((t) => index.namespaceGroup(t, c.namespaces[t])?.containers.join(',') ?? '');
+  const bridges = c.interfaces.map((i) => index.bridge(i.hostPeer?.bridge)?.network ?? '');
   return JSON.stringify([c, sharing, bridges, snapshot.hostNamespaces?.net ?? null, local]);
 }

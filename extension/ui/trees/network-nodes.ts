@@ -1,5 +1,6 @@
 // The Networks view: each Docker network, its Linux bridge, and who is plugged in.
 
+import { snapshotIndex } from '../../core/snapshot/snapshot-index';
 import * as vscode from 'vscode';
 import type { DockerNetworkSnapshot, Snapshot } from '../../core/snapshot/model';
 import { MessageNode, TreeNode } from './tree-node';
@@ -27,7 +28,7 @@ export class NetworkNode extends TreeNode {
   override getChildren(): TreeNode[] {
     const { network: n, snapshot } = this;
     const out: TreeNode[] = [];
-    const bridge = n.bridge ? snapshot.bridges.find((b) => b.name === n.bridge) : undefined;
+    const bridge = snapshotIndex(snapshot).bridge(n.bridge);
     if (n.bridge) {
       out.push(
         new MessageNode(`${this.id}/bridge`, this, `bridge ${n.bridge}`, {
