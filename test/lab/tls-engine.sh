@@ -48,6 +48,9 @@ if [ "$action" = stop ]; then
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
+  # A dockerd that was killed (the kill action) never unmounted what it mounted
+  # under its data root: undo those too, deepest first, so the state can go.
+  awk -v s="$state/" 'index($2, s) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
   ip link del "$BRIDGE" 2>/dev/null || true
   exit 0
 fi
