@@ -243,16 +243,21 @@ export class LiveSnapshot implements Disposable {
     if (full) this.fullRefreshCount++;
     try {
       this.destroyedDuringRefresh.clear();
-      let helper = await (this.helper as Promise<HelperSelection>);
-      if (full && !helper.runner && this.options.helper.mode !== 'off') {
-        // Chosen while the engine was down, or before the image was there: choose again on every full read until a runner is found.
-        this.helper = this.selectHelper();
-        helper = await this.helper;
-      }
-      // Rows first: with nothing on screen yet, the list calls alone paint them while every container is inspected.
+      const chosen = this.helper as Promise<HelperSelection>;
+      const helper = full
+        ? chosen.then((h) => {
+            if (h.runner || this.options.helper.mode === 'off') return h;
+            // Chosen while the engine was down, or before the image was there: choose again on every full read until a runner is found.
+            this.helper = this.selectHelper();
+            return this.helper;
+          })
+        : await chosen;
+      // Rows first: with nothing on screen yet, the list calls alone paint them while the helper is chosen and every container is inspected.
       const onListed = this._state.kind === 'ready' ? undefined : (preliminary: Snapshot) => !this.disposed && this.setReady(preliminary);
       const inputs =
-        full || !this.inputs ? await this.io.readAll(this.engine, { helper, onListed }) : await this.io.apply(this.engine, { helper }, this.inputs, batch);
+        full || !this.inputs
+          ? await this.io.readAll(this.engine, { helper, onListed })
+          : await this.io.apply(this.engine, { helper: helper as HelperSelection }, this.inputs, batch);
       if (this.disposed) return;
       this.inputs = inputs;
       let snapshot = snapshotFromInputs(inputs);

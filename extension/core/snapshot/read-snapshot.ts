@@ -32,36 +32,51 @@ export interface SnapshotOptions {
   onListed?: (preliminary: Snapshot) => void;
 }
 
-export async function takeSnapshot(engine: Engine, options: SnapshotOptions): Promise<Snapshot> {
+/**
+ * For a full read, the helper may still be being chosen: the list calls go
+ * out at once and paint the rows (onListed), and only the inspects and the
+ * helper run wait for the choice.
+ */
+export interface FullReadOptions extends Omit<SnapshotOptions, 'helper'> {
+  helper: HelperSelection | Promise<HelperSelection>;
+}
+
+export async function takeSnapshot(engine: Engine, options: FullReadOptions): Promise<Snapshot> {
   return snapshotFromInputs(await readAllInputs(engine, options));
 }
 
 /** Everything, from scratch: list, inspect every container, one helper run for every running pid. */
-export async function readAllInputs(engine: Engine, options: SnapshotOptions): Promise<SnapshotInputs> {
+export async function readAllInputs(engine: Engine, options: FullReadOptions): Promise<SnapshotInputs> {
   const docker = engine.docker;
   // The ping bounds the wait for a dead engine; the other calls go out with it
   // rather than after it, and lose to its clearer error if it fails.
+  // A dead engine fails the ping first; the helper's choice is then never awaited, and must not be an unhandled rejection.
+  if (options.helper instanceof Promise) options.helper.catch(() => undefined);
   const ping = pingEngine(engine, options.pingTimeoutMs);
   const answers = Promise.all([docker.version(), docker.listContainers({ all: true }), docker.listNetworks(), docker.listVolumes()]);
   answers.catch(() => undefined);
   await ping;
   const [version, listed, rawNetworks, rawVolumes] = await answers;
-  const runner = options.helper.runner;
-  // Our own helper containers are known by the ids and names we gave them, never by a label.
-  const theirs = listed.filter((c) => !runner?.ownsContainer(c.Id) && !(c.Names ?? []).some((n) => runner?.ownsContainer(n)));
   const engineFacts = { endpoint: engine.endpoint.url, version: version.Version, apiVersion: version.ApiVersion, os: version.Os };
   const networks = sortNetworks(rawNetworks.map(toDockerNetwork));
+  // Our own helper containers are known by the ids and names we gave them, never by a label.
+  const notOurs = (runner: HelperSelection['runner']) => (c: (typeof listed)[number]) =>
+    !runner?.ownsContainer(c.Id) && !(c.Names ?? []).some((n) => runner?.ownsContainer(n));
+  const settled = options.helper instanceof Promise ? null : options.helper;
   options.onListed?.(
     assembleSnapshot({
       engine: engineFacts,
-      inspected: theirs.map(inspectFromListEntry),
+      inspected: listed.filter(notOurs(settled?.runner ?? null)).map(inspectFromListEntry),
       networks,
       rawVolumes: rawVolumes.Volumes ?? [],
       facts: null,
-      helper: { mode: options.helper.mode, ok: !!runner, reason: runner ? null : options.helper.reason },
+      // Not chosen yet: no warning row until the full read says whether the helper runs.
+      helper: settled ? { mode: settled.mode, ok: !!settled.runner, reason: settled.runner ? null : settled.reason } : { mode: 'off', ok: true, reason: null },
       preliminary: true,
     }),
   );
+  const helper = await options.helper;
+  const theirs = listed.filter(notOurs(helper.runner));
   // One container the daemon cannot inspect (half-removed, a storage error) costs only its own details.
   const inspectErrors = new Map<string, string>();
   const inspected = (
@@ -72,7 +87,7 @@ export async function readAllInputs(engine: Engine, options: SnapshotOptions): P
       return inspectFromListEntry(c);
     })
   ).filter((i): i is ContainerInspect => i !== null);
-  const { facts, status } = await readHostFacts(options.helper, helperTargets(inspected.filter((i) => !inspectErrors.has(i.Id))));
+  const { facts, status } = await readHostFacts(helper, helperTargets(inspected.filter((i) => !inspectErrors.has(i.Id))));
   return {
     inspectErrors,
     engine: engineFacts,
