@@ -42,12 +42,16 @@ export class ContainerNode extends TreeNode {
     item.description = `${c.image} · ${c.id.slice(0, 12)}`;
     const [icon, color] = STATE_ICONS[c.state] ?? ['question', undefined];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.contextValue = `container.${c.state}`;
+    return item;
+  }
+
+  override lazyTooltip(): vscode.MarkdownString {
+    const c = this.container;
     const tip = new vscode.MarkdownString();
     tip.appendMarkdown(`**${escapeMarkdown(c.name)}** — ${c.state}`);
     tip.appendText(`\nimage ${c.image}\nid ${c.id}\n${c.pid !== null ? `pid ${c.pid}\n` : ''}network mode ${c.networkMode}`);
-    item.tooltip = tip;
-    item.contextValue = `container.${c.state}`;
-    return item;
+    return tip;
   }
 
   override getChildren(): TreeNode[] {

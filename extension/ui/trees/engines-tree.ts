@@ -108,6 +108,11 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return element.toTreeItem();
   }
 
+  resolveTreeItem(item: vscode.TreeItem, element: TreeNode): vscode.TreeItem {
+    item.tooltip ??= element.lazyTooltip();
+    return item;
+  }
+
   /** The diagram of one engine of this view (its root node, or its index). */
   diagramSourceFor(node: unknown): SessionView | null {
     const root = node instanceof EngineRootNode ? node : typeof node === 'number' ? this.roots[node] : undefined;

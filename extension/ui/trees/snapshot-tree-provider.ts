@@ -76,6 +76,11 @@ export abstract class SnapshotTreeProvider implements vscode.TreeDataProvider<Tr
     return item;
   }
 
+  resolveTreeItem(item: vscode.TreeItem, element: TreeNode): vscode.TreeItem {
+    item.tooltip ??= element.lazyTooltip();
+    return item;
+  }
+
   getParent(element: TreeNode): TreeNode | null {
     return element.parent;
   }

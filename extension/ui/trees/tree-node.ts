@@ -12,6 +12,14 @@ export abstract class TreeNode {
   getChildren(): TreeNode[] {
     return [];
   }
+  /**
+   * A tooltip computed only when the row is hovered (resolveTreeItem). Rows
+   * at the top of a big view set this instead of item.tooltip, so that a
+   * refresh of hundreds of rows does not carry hundreds of tooltips.
+   */
+  lazyTooltip(): vscode.MarkdownString | string | undefined {
+    return undefined;
+  }
 }
 
 /** A line of text: an explanation rather than an object. */
