@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { detectShell, ExecError, execCollect, startExec } from '../../extension/core/engine/attached-process';
 import { createEngine } from '../../extension/core/engine/engine';
 import { resolveEndpoint } from '../../extension/core/engine/engine-endpoint';
-import { CLI, cli, docker, LAB_IMAGE, LAB_LABEL, requireLab, run } from './lab';
+import { CLI, cli, docker, LAB_IMAGE, LAB_LABEL, requireLab, run, waitFor } from './lab';
 
 const engine = createEngine(resolveEndpoint({ env: {} }));
 const ODD = 'cilab-odd.name_1-';
@@ -25,6 +25,18 @@ describe('Docker API exec', () => {
     assert.equal(await proc.exited, 5);
     assert.equal(Buffer.concat(out).toString(), 'got:hello\n');
     proc.dispose();
+  });
+
+  it('letting go of a TTY exec after its prompt ends its process: the engine itself would keep it running', async () => {
+    const proc = await startExec(engine, 'cilab-web', { cmd: ['sh'], tty: true });
+    let out = '';
+    proc.onData((c) => (out += c.toString()));
+    proc.write('echo prompt-$((2+2))\n');
+    await waitFor('the shell at its prompt', async () => out.includes('prompt-4'));
+    proc.write('exec sleep 4324\n');
+    await waitFor('sleep 4324 running in cilab-web', async () => (await docker(['top', 'cilab-web'])).includes('sleep 4324'));
+    proc.dispose();
+    await waitFor('no sleep 4324 in cilab-web', async () => !(await docker(['top', 'cilab-web'])).includes('sleep 4324'));
   });
 
   it('accepts a terminal resize once started', async () => {

@@ -413,7 +413,8 @@ describe('container mode, idle', () => {
     const sub = live.onEvent((e) => seen.push(`${e.type} ${e.action} ${e.name ?? e.id}`));
     try {
       live.start();
-      await waitFor('the first snapshot', async () => live.state.kind === 'ready', 30_000);
+      // The full first look, not the rows-first one painted while the helper is still being chosen.
+      await waitFor('the first snapshot', async () => live.state.kind === 'ready' && !live.state.snapshot.preliminary, 30_000);
       assert.equal(live.state.kind === 'ready' && live.state.snapshot.helper.mode, 'container');
       const quietSince = Date.now();
       // Idle means no event from anyone else: wait out the window and count.

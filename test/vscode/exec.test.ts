@@ -65,27 +65,16 @@ describe('Exec', () => {
       );
     try {
       const before = await helpers();
-      const result = await api.exec.enterNamespaces({ container: name, namespaces: ['net', 'pid', 'uts'], command: ['sh'] }, { confirmed: true });
-      const transcript = transcriptOf(result);
-      result.terminal?.sendText('echo entered-$((40+2))');
-      await waitFor('the entered shell to answer', async () => transcript().includes('entered-42'));
+      const result = await api.exec.enterNamespaces({ container: name, namespaces: ['net', 'pid', 'uts'], command: ['sleep', '4323'] }, { confirmed: true });
+      assert.ok(result.ok && result.terminal, result.reason);
+      const terminal = result.terminal;
+      await waitFor('the entered process running', async () => (await run('pgrep', ['-f', 'sleep 4323'])).stdout.trim() !== '');
       await docker(['kill', name]);
-      await waitFor('the end of the process, with its status', async () => /process exited with code \d+/.test(transcript()));
+      await waitFor('the terminal to end, with a status', async () => terminal.exitStatus !== undefined);
       await waitFor('no helper process of ours left', async () => (await helpers()).filter((p) => !before.includes(p)).length === 0);
     } finally {
       await docker(['rm', '-f', name]);
     }
-  });
-
-  it('a terminal closed right after its prompt leaves no process behind', async () => {
-    const result = (await vscode.commands.executeCommand('containerInternals.attachShell', { container: 'cilab-web', command: ['sh'] })) as ExecResult;
-    const transcript = transcriptOf(result);
-    result.terminal?.sendText('echo prompt-$((2+2))');
-    await waitFor('the shell at its prompt', async () => transcript().includes('prompt-4'));
-    result.terminal?.sendText('exec sleep 4322');
-    await waitFor('sleep 4322 running in cilab-web', async () => (await docker(['top', 'cilab-web'])).includes('sleep 4322'));
-    result.terminal?.dispose();
-    await waitFor('no sleep 4322 in cilab-web', async () => !(await docker(['top', 'cilab-web'])).includes('sleep 4322'), 15_000);
   });
 
   it('a terminal closed at once leaves no process behind', async () => {

@@ -102,7 +102,14 @@ export function attach(
     resize: (columns, rows) => control.resize(Math.max(1, Math.floor(columns)), Math.max(1, Math.floor(rows))).catch(() => undefined),
     exited,
     dispose: () => {
-      stream.destroy();
+      if (tty && !stream.destroyed && stream.writable) {
+        // The engine keeps an exec running when its connection goes (it has no
+        // exec kill). Through the terminal, interrupt the foreground job and end
+        // the shell's input, as a person would, then let the connection go.
+        stream.write(Buffer.from([0x03, 0x04]));
+        (stream as Duplex & { end(): void }).end();
+        setTimeout(() => stream.destroy(), 500).unref();
+      } else stream.destroy();
       data.dispose();
       // A closed terminal must not leave its process running (for the helper, a privileged container).
       void cleanup();
