@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { matchesContainerFilter } from '../../extension/present/container-filter';
-import { assembleSnapshot } from '../../extension/core/snapshot/snapshot-assembly';
-import { loadLabFixture } from './fixtures';
+import { labSnapshot } from './fixtures';
 
 function labContainers() {
-  const { inspect, networks, facts } = loadLabFixture();
-  return assembleSnapshot({
-    engine: { endpoint: 'unix:///x', version: '1', apiVersion: '1', os: 'linux' },
-    inspected: inspect,
-    networks,
-    facts,
-    helper: { mode: 'local', ok: true, reason: null },
-  }).containers;
+  return labSnapshot().containers;
 }
 
 describe('matchesContainerFilter', () => {

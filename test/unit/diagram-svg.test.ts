@@ -3,20 +3,8 @@ import { describe, it } from 'node:test';
 import { diagramGraph, escapeXml, renderDiagramSvg } from '../../extension/present/diagram-svg';
 import { parseIpLink } from '../../extension/core/host/helper-output';
 import type { ContainerSnapshot, Snapshot } from '../../extension/core/snapshot/model';
-import { assembleSnapshot } from '../../extension/core/snapshot/snapshot-assembly';
 import { indexLinks, pairInterfaces } from '../../extension/core/snapshot/topology';
-import { loadLabFixture } from './fixtures';
-
-function labSnapshot(): Snapshot {
-  const { inspect, networks, facts } = loadLabFixture();
-  return assembleSnapshot({
-    engine: { endpoint: 'unix:///x', version: '1', apiVersion: '1', os: 'linux' },
-    inspected: inspect,
-    networks,
-    facts,
-    helper: { mode: 'local', ok: true, reason: null },
-  });
-}
+import { labSnapshot } from './fixtures';
 
 /** The text of one element with a given attribute value, up to its closing tag (our groups do not nest netns). */
 function groupFor(svg: string, attr: string, value: string): string {

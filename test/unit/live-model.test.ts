@@ -2,20 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { groupContainers } from '../../extension/present/container-grouping';
 import { parseEngineEvent } from '../../extension/core/engine/engine-events';
-import { assembleSnapshot } from '../../extension/core/snapshot/snapshot-assembly';
 import { withoutContainer } from '../../extension/core/snapshot/snapshot-edits';
-import { loadLabFixture } from './fixtures';
-
-function labSnapshot() {
-  const { inspect, networks, facts } = loadLabFixture();
-  return assembleSnapshot({
-    engine: { endpoint: 'unix:///x', version: '1', apiVersion: '1', os: 'linux' },
-    inspected: inspect,
-    networks,
-    facts,
-    helper: { mode: 'local', ok: true, reason: null },
-  });
-}
+import { labSnapshot } from './fixtures';
 
 describe('parseEngineEvent', () => {
   const ev = (o: object) => JSON.stringify(o);
