@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EngineEvent } from '../../extension/core/engine/engine-events';
 import { emptyNamespaces, type HostFacts } from '../../extension/core/host/helper-output';
-import { mergeHostFacts, staleParts } from '../../extension/core/snapshot/snapshot-inputs';
+import { HOST_LINKS_SETTLED, mergeHostFacts, removesPorts, staleParts } from '../../extension/core/snapshot/snapshot-inputs';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -25,7 +25,11 @@ describe('staleParts', () => {
     assert.deepEqual([...stale.containers], [A, B]);
     assert.equal(stale.networks, true);
     assert.equal(stale.volumes, true);
-    assert.deepEqual(staleParts([ev('container', 'die', A)]), { containers: new Set([A]), networks: false, volumes: false });
+    assert.deepEqual(staleParts([ev('container', 'die', A)]), { containers: new Set([A]), networks: false, volumes: false, hostLinks: false });
+    // The live model's own note after a port went away: the host's links only, no container.
+    assert.deepEqual(staleParts([HOST_LINKS_SETTLED]), { containers: new Set(), networks: false, volumes: false, hostLinks: true });
+    assert.ok(removesPorts(ev('container', 'destroy', A)) && removesPorts(ev('network', 'disconnect', 'n1', B)));
+    assert.ok(!removesPorts(ev('container', 'start', A)) && !removesPorts(ev('network', 'connect', 'n1', B)));
   });
 });
 

@@ -40,12 +40,29 @@ export interface StaleParts {
   containers: Set<string>;
   networks: boolean;
   volumes: boolean;
+  /** The host's own links (bridge states) must be read again, though no container changed. */
+  hostLinks: boolean;
+}
+
+/**
+ * Not an engine event: the live model's own note that the host's links may
+ * have changed after the batch that prompted them was read. The kernel takes
+ * a bridge down only after its last port is gone, and reports that operstate
+ * through linkwatch, up to a second later, with no engine event to follow.
+ */
+export const HOST_LINKS_SETTLED: EngineEvent = { type: 'host', action: 'links-settled', id: '', name: null, containerId: null };
+
+/** Events after which a bridge may lose its last port (a veth goes away). */
+export function removesPorts(event: EngineEvent): boolean {
+  if (event.type === 'container') return ['die', 'stop', 'kill', 'destroy', 'pause'].includes(event.action);
+  return event.type === 'network' && (event.action === 'disconnect' || event.action === 'destroy');
 }
 
 export function staleParts(events: readonly EngineEvent[]): StaleParts {
-  const stale: StaleParts = { containers: new Set(), networks: false, volumes: false };
+  const stale: StaleParts = { containers: new Set(), networks: false, volumes: false, hostLinks: false };
   for (const e of events) {
-    if (e.type === 'container' && e.id) stale.containers.add(e.id);
+    if (e === HOST_LINKS_SETTLED || e.type === 'host') stale.hostLinks = true;
+    else if (e.type === 'container' && e.id) stale.containers.add(e.id);
     else if (e.type === 'network') {
       // connect/disconnect change one container's endpoints and its interfaces; create/destroy change the list.
       if (e.containerId) stale.containers.add(e.containerId);
