@@ -25,6 +25,8 @@ import * as path from 'node:path';
 import { createVolume, VolumeError, volumeNameProblem } from './core/actions/volumes';
 import { takeSnapshot } from './core/snapshot/read-snapshot';
 import { printable, renderSnapshotText } from './present/snapshot-text';
+import { readContainerProcesses } from './core/processes/read-processes';
+import { processesTable } from './present/process-text';
 
 const USAGE = `Usage: container-internals <command> [options]
 
@@ -40,6 +42,9 @@ Commands:
                            namespaces (default net,uts,ipc,pid): host tools, the container's view.
                            Its exit status is this command's.
 
+  ps CONTAINER [--json]    The container's processes as the host sees them: host pid, pid inside,
+                           parent, user, start, command, whether it joined later (exec, setns) and
+                           which of the container's namespaces it is in; cgroup limits and use
   contexts                 List Docker contexts with their endpoints and whether they answer
 
 Options (before or after the command):
@@ -136,6 +141,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'contexts') return contextsCommand();
+  if (command === 'ps') return psCommand(rest, { ...globals, ...values });
   if (command !== 'snapshot' && command !== 'diagram') throw new UsageError(`unknown command "${command}"`);
   if (command === 'diagram' && !values.svg) throw new UsageError('diagram needs --svg (the only output format)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
@@ -149,6 +155,22 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${await renderDiagramSvg(snapshot, { standalone: true })}\n`);
   } else process.stdout.write(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderSnapshotText(snapshot));
   return 0;
+}
+
+/** One container's processes, read through the helper like the Processes group. */
+async function psCommand(positionals: string[], options: GlobalOptions & { json?: boolean | undefined }): Promise<number> {
+  const [name, ...extra] = positionals;
+  if (!name) throw new UsageError('ps needs a container name or id');
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  helperModeOption(options.helper);
+  const engine = engineFromOptions(options);
+  const helper = await helperFromOptions(options, engine);
+  const snapshot = await takeSnapshot(engine, { helper });
+  const container = snapshot.containers.find((c) => c.name === name || c.id === name) ?? snapshot.containers.find((c) => c.id.startsWith(name));
+  if (!container) throw new EnterError(`no such container: ${name}`);
+  const value = await readContainerProcesses(helper.runner, container, snapshot, helper.reason);
+  process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : processesTable(value));
+  return value.unavailable ? 1 : 0;
 }
 
 /** Every Docker context with its endpoint, whether it answers, and which one is current. */

@@ -10,6 +10,9 @@ import type { EngineSession } from './core/session/engine-session';
 import { createMainSession } from './ui/session-settings';
 import { isComposeFileName } from './compose/compose-file-names';
 import { ExecCommands } from './ui/commands/exec-commands';
+import { ProcessCommands } from './ui/commands/process-commands';
+import { ContainerNode } from './ui/trees/container-nodes';
+import { ProcessesGroupNode, ProcessNode } from './ui/trees/process-nodes';
 import { CONTAINER_FS_SCHEME, ContainerFileSystem } from './ui/documents/container-file-system';
 import { HIDDEN_SCHEME, HiddenFileProvider, VolumeCommands } from './ui/commands/volume-commands';
 import { INSPECT_SCHEME, InspectDocumentProvider } from './ui/documents/inspect-documents';
@@ -27,6 +30,7 @@ export interface ContainerInternalsApi {
   exec: ExecCommands;
   volumeCommands: VolumeCommands;
   engines: EnginesTreeProvider;
+  processCommands: ProcessCommands;
   /** Time spent inside activate(), in milliseconds. */
   activationMs: number;
 }
@@ -53,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
   const volumeCommands = new VolumeCommands(session, log, hiddenFiles);
   const engines = new EnginesTreeProvider(log, pins);
   const containersView = vscode.window.createTreeView(CONTAINERS_VIEW, { treeDataProvider: containers, showCollapseAll: true });
+  const processCommands = new ProcessCommands(session, containers, containersView, exec, log);
   context.subscriptions.push(
     log,
     session,
@@ -67,6 +72,16 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
     vscode.window.createTreeView(ENGINES_VIEW, { treeDataProvider: engines, showCollapseAll: true }),
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, new InspectDocumentProvider(session)),
     exec,
+    // An open Processes group reads /proc every second: only while it is open and its view is visible.
+    containersView.onDidCollapseElement((e) => {
+      if (e.element instanceof ProcessesGroupNode || e.element instanceof ContainerNode)
+        containers.processes.stop(e.element instanceof ContainerNode ? e.element.container.id : e.element.containerId);
+    }),
+    containersView.onDidChangeVisibility((e) => (e.visible ? containers.processes.unpark() : containers.processes.park())),
+    vscode.commands.registerCommand('containerInternals.execAndShow', (target?: ContainerNode | string) => processCommands.execAndShow(target)),
+    vscode.commands.registerCommand('containerInternals.signalProcess', (node?: ProcessNode) => processCommands.signal(node)),
+    vscode.commands.registerCommand('containerInternals.copyPid', (node?: ProcessNode) => processCommands.copyPid(node)),
+    vscode.commands.registerCommand('containerInternals.enterProcessNamespaces', (node?: ProcessNode) => processCommands.enter(node)),
     ...registerCommands({ context, session, containers, containersView, log, exec, volumeCommands, engines }),
     vscode.workspace.registerFileSystemProvider(CONTAINER_FS_SCHEME, new ContainerFileSystem(session), { isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider(HIDDEN_SCHEME, hiddenFiles),
@@ -83,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
   startComposeSupportWhenNeeded(context, session, log);
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { session, containers, networks, volumes, exec, volumeCommands, engines, activationMs };
+  return { session, containers, networks, volumes, exec, volumeCommands, engines, processCommands, activationMs };
 }
 
 /** Loads the compose language client the first time a compose file is open, and not before. */

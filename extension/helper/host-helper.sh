@@ -87,7 +87,10 @@ read_stat() {
   st_ppid=""
   st_start=""
   [ -r /proc/"$1"/stat ] || return 1
-  read -r _statline < /proc/"$1"/stat 2>/dev/null || return 1
+  # The name is the process's own choice and may hold newlines: the whole
+  # file is joined, so a name cannot push the numbers onto a line of its own.
+  _statline=""
+  { while IFS= read -r _l || [ -n "$_l" ]; do _statline="$_statline $_l"; done < /proc/"$1"/stat; } 2>/dev/null || return 1
   # Word splitting of the numeric tail is intended.
   # shellcheck disable=SC2086
   set -- ${_statline##*) }
@@ -389,6 +392,20 @@ enter() {
     echo "container-internals-helper: process $pid is not a process of container ${id%"${id#????????????}"} (it may have exited)" >&2
     exit 125
   fi
+  # --process TPID:START: the namespaces of another process of the container
+  # (one that joined later may differ from its init), checked like a signal's target.
+  if [ "${1:-}" = --process ]; then
+    _tp=${2:-}
+    shift 2 2>/dev/null || shift $#
+    parse_pairs "$target"
+    verify_pids
+    find_host_reference
+    if ! belongs "${_tp%%:*}" "${_tp#*:}"; then
+      echo "container-internals-helper: process ${_tp%%:*} has ended, or is no longer this container's" >&2
+      exit 125
+    fi
+    pid=${_tp%%:*}
+  fi
   # Only these fixed option words are ever added, so splitting $flags is safe.
   flags=""
   while [ $# -gt 0 ]; do
@@ -414,6 +431,291 @@ enter() {
   [ $# -gt 0 ] || set -- /bin/sh
   # shellcheck disable=SC2086
   exec nsenter -t "$pid" $flags -- "$@"
+}
+
+# At most this many processes are described for one container: a fork bomb
+# in a container must not turn one look into minutes of reading.
+MAX_PROCESSES=2000
+# A command line is cut here (the caller marks it cut when one byte more came).
+MAX_CMDLINE=4096
+
+# container_pid PID:ID: validates and verifies one container process, setting
+# $pid, $id, $good (for find_host_reference) and $verdicts.
+container_pid() {
+  parse_pairs "$1"
+  verify_pids
+  pid=${pairs# }
+  pid=${pid%%:*}
+  id=${pairs#*:}
+}
+
+# ns_inodes PID: "TYPE:INODE " words for every namespace of PID, in $ns_of,
+# from one stat (a fork per namespace would be most of a look's cost).
+ns_inodes() {
+  ns_of=""
+  _files=""
+  for _t in $NS_TYPES; do
+    [ -e /proc/"$1"/ns/"$_t" ] && _files="$_files /proc/$1/ns/$_t"
+  done
+  [ -n "$_files" ] || return 0
+  # Only /proc/DIGITS/ns/NAME words, so splitting is safe; the output is "NAME INODE" lines.
+  # shellcheck disable=SC2086
+  ns_of=$(stat -L -c '%n %i' $_files 2>/dev/null | while read -r _path _ino; do printf '%s:%s ' "${_path##*/}" "$_ino"; done)
+  ns_of="$ns_of "
+}
+
+# own_namespaces: the container's namespaces that are not the host's, as
+# "TYPE:INODE " words in $own_ns. Sharing the host's is not joining the
+# container: a --pid host container must not claim every host process.
+own_namespaces() {
+  ns_inodes "$ref"
+  host_ns=$ns_of
+  ns_inodes "$pid"
+  own_ns=""
+  for _w in $ns_of; do
+    case " $host_ns" in
+      *" $_w "*) ;;
+      *) own_ns="$own_ns$_w " ;;
+    esac
+  done
+}
+
+# belongs TARGET START: true when TARGET still is the process that started at
+# START and is the container's: in its cgroup, or in one of its own namespaces.
+belongs() {
+  if ! is_number "$1" || ! is_number "$2"; then return 1; fi
+  if ! read_stat "$1" || [ "$st_start" != "$2" ]; then return 1; fi
+  cgroup_names "$1" "$id" && return 0
+  own_namespaces
+  ns_inodes "$1"
+  for _w in $own_ns; do
+    case " $ns_of" in
+      *" $_w "*) return 0 ;;
+    esac
+  done
+  return 1
+}
+
+# cgroup_files: the container's cgroup limits and usage, read from the host's
+# cgroup mount (through the verified host reference's root, so the helper
+# container needs no extra mount). v1 controllers win over v2 where both exist.
+cgroup_files() {
+  if [ "$ref_source" = self ]; then cg_root=/sys/fs/cgroup; else cg_root=/proc/$ref/root/sys/fs/cgroup; fi
+  cg_version=0
+  cg_files=""
+  cg_v2=""
+  while IFS= read -r _cg; do
+    _n=${_cg%%:*}
+    _rest=${_cg#*:}
+    _ctrls=${_rest%%:*}
+    _path=${_rest#*:}
+    is_clean_abs_path "$_path" || continue
+    if [ "$_n" = 0 ] && [ -z "$_ctrls" ]; then
+      cg_v2=$_path
+      continue
+    fi
+    # Split on commas by IFS, not by a tr per line.
+    _ifs=$IFS
+    IFS=,
+    # shellcheck disable=SC2086
+    set -- $_ctrls
+    IFS=$_ifs
+    for _c in "$@"; do
+      case "$_c" in
+        memory) cg_read "$cg_root/$_c$_path" "$cg_root/$_ctrls$_path" memory.limit_in_bytes memory.usage_in_bytes ;;
+        cpu) cg_read "$cg_root/$_c$_path" "$cg_root/$_ctrls$_path" cpu.cfs_quota_us cpu.cfs_period_us cpu.shares ;;
+        cpuacct) cg_read "$cg_root/$_c$_path" "$cg_root/$_ctrls$_path" cpuacct.usage ;;
+        pids) cg_read "$cg_root/$_c$_path" "$cg_root/$_ctrls$_path" pids.max pids.current ;;
+        *) continue ;;
+      esac
+      cg_version=1
+    done
+  done < /proc/"$pid"/cgroup
+  if [ "$cg_version" = 0 ] && [ -n "$cg_v2" ]; then
+    cg_version=2
+    cg_read "$cg_root$cg_v2" "$cg_root$cg_v2" memory.max memory.current cpu.max cpu.weight pids.max pids.current
+    if [ -r "$cg_root$cg_v2/cpu.stat" ]; then
+      while read -r _k _v; do
+        [ "$_k" = usage_usec ] && is_number "$_v" && cg_files="${cg_files}[\"cpu.stat usage_usec\",\"$_v\"],"
+      done < "$cg_root$cg_v2/cpu.stat"
+    fi
+  fi
+}
+
+# cg_read DIR ALTDIR FILE...: the first line of each FILE found, kept only
+# when it is numbers and words ("max", "max 100000").
+cg_read() {
+  _dir=$1
+  [ -d "$_dir" ] || _dir=$2
+  shift 2
+  for _f in "$@"; do
+    [ -r "$_dir/$_f" ] || continue
+    read -r _v < "$_dir/$_f" 2>/dev/null || continue
+    case "$_v" in
+      ''|*[!0-9a-z\ -]*) continue ;;
+    esac
+    cg_files="${cg_files}[\"$_f\",\"$_v\"],"
+  done
+}
+
+# status_fields PID: NSpid, Uid and Gid from /proc/PID/status, tabs made
+# spaces. The kernel escapes the name line there, so no line can be forged.
+status_fields() {
+  st_nspid=""
+  st_uid=""
+  st_gid=""
+  { while IFS= read -r _line; do
+      case "$_line" in
+        NSpid:*) st_nspid=${_line#NSpid:} ;;
+        Uid:*) st_uid=${_line#Uid:} ;;
+        Gid:*) st_gid=${_line#Gid:} ;;
+      esac
+    done < /proc/"$1"/status; } 2>/dev/null || return 1
+  for _v in "$st_nspid" "$st_uid" "$st_gid"; do
+    case "$_v" in
+      *[!0-9\ \	]*) return 1 ;;
+    esac
+  done
+  # Tabs to single spaces by word splitting and "$*", without a fork per field.
+  # shellcheck disable=SC2086
+  set -- $st_nspid
+  st_nspid="$*"
+  # shellcheck disable=SC2086
+  set -- $st_uid
+  st_uid="$*"
+  # shellcheck disable=SC2086
+  set -- $st_gid
+  st_gid="$*"
+}
+
+# add_pids FILE: the pids in FILE (one per line) not yet in $seen, onto $list,
+# up to MAX_PROCESSES.
+add_pids() {
+  while IFS= read -r _p; do
+    is_number "$_p" || continue
+    case "$seen" in *" $_p "*) continue ;; esac
+    if [ "$count" -ge "$MAX_PROCESSES" ]; then
+      truncated=true
+      break
+    fi
+    seen="$seen$_p "
+    list="$list $_p"
+    count=$((count + 1))
+  done < "$1"
+}
+
+# processes PID:ID: every process of one verified container as the host sees
+# it: the members of its cgroup, and any other process in one of its own
+# namespaces (an nsenter that joined only its net, say). Per process: the host
+# pid, parent, start time, NSpid, uid/gid, namespace inodes and command line
+# (base64, bytes as they are). Process names are shown, never trusted: no
+# decision here depends on them.
+processes() {
+  [ $# -eq 1 ] || die_json "processes needs one PID:CONTAINER_ID"
+  make_tmp
+  container_pid "$1"
+  if [ -z "$good" ]; then
+    envelope true
+    printf ',"pids":[%snull],"processes":[null],"namespaces":[null]}\n' "$verdicts"
+    return
+  fi
+  start0=${good#*:*:}
+  start0=${start0%%:*}
+  find_host_reference
+  own_namespaces
+  btime=0
+  while read -r _k _v; do
+    [ "$_k" = btime ] && btime=$_v
+  done < /proc/stat
+  # Members: one grep over every process's cgroup file, which the kernel writes.
+  grep -l -F -e "$id" /proc/[0-9]*/cgroup 2>/dev/null | awk -F/ '{ print $3 }' > "$tmp/members"
+  # Joiners: one stat over the namespaces the container does not share with the host.
+  _types=""
+  for _w in $own_ns; do _types="$_types ${_w%%:*}"; done
+  : > "$tmp/joined"
+  if [ -n "$_types" ]; then
+    for _t in $_types; do set -- "$@" /proc/[0-9]*/ns/"$_t"; done
+    shift
+    # The globs above expand to /proc/DIGITS/ns/NAME only; awk matches
+    # thousands of lines at once where a shell loop takes a tenth of a second.
+    stat -L -c '%n %i' "$@" 2>/dev/null | awk -v own=" $own_ns" '{ n = split($1, part, "/"); if (index(own, " " part[n] ":" $2 " ")) print part[3] }' > "$tmp/joined"
+  fi
+  seen=" "
+  list=""
+  count=0
+  truncated=false
+  add_pids "$tmp/members"
+  members=$seen
+  add_pids "$tmp/joined"
+  : > "$tmp/procs"
+  nsfiles=""
+  for q in $list; do
+    read_stat "$q" || continue
+    q_start=$st_start
+    q_ppid=$st_ppid
+    status_fields "$q" || continue
+    cg=""
+    case "$members" in
+      *" $q "*) member=true ;;
+      # Whose cgroup a joiner is in tells another container's process (a
+      # shared pid namespace) from a host process that entered this one.
+      *) member=false; cg=$(head -c 2048 /proc/"$q"/cgroup 2>/dev/null | base64 | tr -d '\n') ;;
+    esac
+    cmd=$(head -c $((MAX_CMDLINE + 1)) /proc/"$q"/cmdline 2>/dev/null | base64 | tr -d '\n')
+    comm=""
+    # Kernel threads and zombies have no command line: their name stands in.
+    if [ -z "$cmd" ]; then comm=$(head -c 64 /proc/"$q"/comm 2>/dev/null | base64 | tr -d '\n'); fi
+    # The same process still, or its readings are someone else's.
+    if ! read_stat "$q" || [ "$st_start" != "$q_start" ]; then continue; fi
+    printf '{"pid":%s,"ppid":%s,"start":%s,"member":%s,"nspid":"%s","uid":"%s","gid":"%s","cmd":"%s","comm":"%s","cgroup":"%s"},' \
+      "$q" "$q_ppid" "$q_start" "$member" "$st_nspid" "$st_uid" "$st_gid" "$cmd" "$comm" "$cg" >> "$tmp/procs"
+    for _t in $NS_TYPES; do [ -e /proc/"$q"/ns/"$_t" ] && nsfiles="$nsfiles /proc/$q/ns/$_t"; done
+  done
+  # Only /proc/DIGITS/ns/NAME words, so splitting is safe.
+  # shellcheck disable=SC2086
+  [ -n "$nsfiles" ] && stat -L -c '["%n",%i],' $nsfiles > "$tmp/ns" 2>/dev/null
+  [ -e "$tmp/ns" ] || : > "$tmp/ns"
+  uid_map=""
+  case " $own_ns" in
+    *" user:"*)
+      while read -r _a _b _c; do uid_map="$uid_map$_a $_b $_c,"; done < /proc/"$pid"/uid_map
+      case "$uid_map" in *[!0-9\ ,]*) uid_map="" ;; esac
+      ;;
+  esac
+  cgroup_files
+  # The container's init must have held too, or everything read is in doubt.
+  if ! read_stat "$pid" || [ "$st_start" != "$start0" ]; then
+    verdicts=""
+    verdict "$pid" "$id" false reused
+    envelope true
+    printf ',"pids":[%snull],"processes":[null],"namespaces":[null]}\n' "$verdicts"
+    return
+  fi
+  verdict "$pid" "$id" true null
+  envelope true
+  printf ',"pids":[%snull],"reference":{"pid":%s,"source":"%s"},"btime":%s,"truncated":%s,"uidMap":"%s","cgroup":{"version":%s,"files":[%snull]},"processes":[' \
+    "$verdicts" "$ref" "$ref_source" "$btime" "$truncated" "$uid_map" "$cg_version" "$cg_files"
+  cat "$tmp/procs"
+  printf 'null],"namespaces":['
+  cat "$tmp/ns"
+  printf 'null]}\n'
+}
+
+# signal PID:ID TARGET START SIGNAL: sends TERM, INT, HUP or KILL to TARGET,
+# only while it is still the process that started at START (not a reused pid)
+# and still the container's (see belongs).
+send_signal() {
+  [ $# -eq 4 ] || die_json "signal needs PID:CONTAINER_ID TARGET START SIGNAL"
+  case "$4" in
+    TERM|INT|HUP|KILL) ;;
+    *) die_json "the signal must be TERM, INT, HUP or KILL" ;;
+  esac
+  container_pid "$1"
+  [ -n "$good" ] || die_json "the container's process is gone or is not the container's"
+  find_host_reference
+  belongs "$2" "$3" || die_json "the process has ended, or its pid now belongs to another process"
+  kill -s "$4" "$2" 2>/dev/null || die_json "the signal could not be sent"
+  ok_json ''
 }
 
 # Host paths (volume mountpoints, bind sources, overlay dirs) are paths in
@@ -584,6 +886,8 @@ cmd=${1:-}
 case "$cmd" in
   collect) collect "$@" ;;
   enter) enter "$@" ;;
+  processes) processes "$@" ;;
+  signal) send_signal "$@" ;;
   prepare-bind) prepare_bind "$@" ;;
   undo-bind) undo_bind "$@" ;;
   du) disk_usage "$@" ;;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { groupContainers } from '../../extension/present/container-grouping';
-import { parseEngineEvent } from '../../extension/core/engine/engine-events';
+import { isProcessEvent, parseEngineEvent } from '../../extension/core/engine/engine-events';
 import { withoutContainer } from '../../extension/core/snapshot/snapshot-edits';
 import { labSnapshot } from './fixtures';
 
@@ -23,7 +23,10 @@ describe('parseEngineEvent', () => {
     assert.equal(parseEngineEvent(ev({ Type: 'volume', Action: 'destroy', Actor: { ID: 'v' } }))?.action, 'destroy');
   });
   it('drops exec, attach, health and archive noise', () => {
-    assert.equal(parseEngineEvent(ev({ Type: 'container', Action: 'exec_start: sh -c ls', Actor: { ID: 'a' } })), null);
+    const exec = parseEngineEvent(ev({ Type: 'container', Action: 'exec_start: sh -c ls', Actor: { ID: 'a' } }));
+    assert.equal(exec?.action, 'exec_start');
+    assert.ok(exec && isProcessEvent(exec), 'an exec changes processes only');
+    assert.ok(!isProcessEvent(parseEngineEvent(ev({ Type: 'container', Action: 'start', Actor: { ID: 'a' } }))!));
     assert.equal(parseEngineEvent(ev({ Type: 'container', Action: 'health_status: healthy', Actor: { ID: 'a' } })), null);
     assert.equal(parseEngineEvent(ev({ Type: 'container', Action: 'archive-path', Actor: { ID: 'a' } })), null);
     assert.equal(parseEngineEvent(ev({ Type: 'image', Action: 'pull', Actor: { ID: 'a' } })), null);

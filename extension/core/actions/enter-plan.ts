@@ -61,13 +61,24 @@ export function entersThroughEngine(namespaces: readonly EnterableNamespace[]): 
  * Arguments for the host helper's `enter` subcommand: the pid with its
  * container id, so the helper enters only a process that is that container's.
  */
-export function enterHelperArgs(target: EnterTarget, namespaces: readonly EnterableNamespace[], command: readonly string[]): string[] {
+export function enterHelperArgs(target: EnterTarget, namespaces: readonly EnterableNamespace[], command: readonly string[], process?: ProcessTarget): string[] {
   if (entersThroughEngine(namespaces)) throw new EnterError('the mnt namespace is entered through the engine, not the host helper');
-  return ['enter', `${target.pid}:${target.id}`, ...namespaces, '--', ...command];
+  // Another process of the container: named with its start time, so a reused pid is refused.
+  const which = process ? ['--process', `${process.pid}:${process.startTicks}`] : [];
+  return ['enter', `${target.pid}:${target.id}`, ...which, ...namespaces, '--', ...command];
+}
+
+/** One process of a container, other than its init: a joined process may sit in other namespaces. */
+export interface ProcessTarget {
+  pid: number;
+  startTicks: number;
 }
 
 /** The line a terminal shows before the shell starts, so the user knows where they are. */
-export function enterBanner(target: EnterTarget, namespaces: readonly EnterableNamespace[]): string {
+export function enterBanner(target: EnterTarget, namespaces: readonly EnterableNamespace[], process?: ProcessTarget): string {
+  if (process && !entersThroughEngine(namespaces)) {
+    return `Joined ${namespaces.join(', ')} of process ${process.pid} in ${target.name} from the host (that process's namespaces, which may differ from the init's).\nmnt is not joined: these are the host's files and tools.`;
+  }
   if (entersThroughEngine(namespaces)) {
     return `mnt chosen: this runs through the engine's exec, like docker exec, in every namespace of ${target.name}, with its cgroup, capabilities and seccomp profile, and its own files and binaries. Host tools are not available.`;
   }

@@ -18,12 +18,37 @@ export interface EngineEvent {
   attributes?: Record<string, string>;
 }
 
-/** Actions that change what the snapshot shows. exec_*, attach, resize, top, archive reads do not. */
+/**
+ * Actions that change what the snapshot shows, plus exec_*, which change only
+ * a container's processes (see isProcessEvent). attach, resize, top and
+ * archive reads change nothing shown.
+ */
 const RELEVANT: Record<string, ReadonlySet<string>> = {
-  container: new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'rename', 'update', 'oom']),
+  container: new Set([
+    'create',
+    'start',
+    'restart',
+    'die',
+    'stop',
+    'kill',
+    'destroy',
+    'pause',
+    'unpause',
+    'rename',
+    'update',
+    'oom',
+    'exec_create',
+    'exec_start',
+    'exec_die',
+  ]),
   network: new Set(['create', 'destroy', 'remove', 'connect', 'disconnect']),
   volume: new Set(['create', 'destroy', 'prune']),
 };
+
+/** An exec started or ended: the container's processes changed, nothing in the snapshot did. */
+export function isProcessEvent(event: EngineEvent): boolean {
+  return event.type === 'container' && event.action.startsWith('exec_');
+}
 
 /** Parses one line of the events stream; null for noise. Our own helpers are told apart by the consumer, by id. */
 export function parseEngineEvent(line: string): EngineEvent | null {

@@ -243,19 +243,19 @@ export function parseIpLink(raw: unknown, inexact?: ReadonlySet<string>): IpLink
   };
 }
 
-function asObject(value: unknown, what: string): Record<string, unknown> {
+export function asObject(value: unknown, what: string): Record<string, unknown> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new HelperOutputError(`helper output: ${what} is not an object`);
   return value as Record<string, unknown>;
 }
-function asArray(value: unknown, what: string): unknown[] {
+export function asArray(value: unknown, what: string): unknown[] {
   if (!Array.isArray(value)) throw new HelperOutputError(`helper output: ${what} is not a list`);
   return value;
 }
-function asInt(value: unknown, what: string): number {
+export function asInt(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new HelperOutputError(`helper output: ${what} is not a whole number`);
   return value;
 }
-function asString(value: unknown, what: string): string {
+export function asString(value: unknown, what: string): string {
   if (typeof value !== 'string') throw new HelperOutputError(`helper output: ${what} is not text`);
   return value;
 }

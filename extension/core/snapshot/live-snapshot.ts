@@ -8,11 +8,11 @@ import { Emitter, type Disposable } from '../common/disposable';
 import { type Engine } from '../engine/engine';
 import { EngineUnreachableError } from '../engine/engine-errors';
 import { firstLine } from '../common/first-line';
-import { EngineEventStream, type EngineEvent, type EventStreamOptions, type StreamState } from '../engine/engine-events';
+import { EngineEventStream, type EngineEvent, type EventStreamOptions, isProcessEvent, type StreamState } from '../engine/engine-events';
 import { type HelperOptions, type HelperSelection, selectHelperRunner } from '../host/helper-runners';
-import type { Snapshot } from './model';
+import type { ResolvedHelperMode, Snapshot } from './model';
 import { applyEvents, readAllInputs } from './read-snapshot';
-import { snapshotFromInputs, type SnapshotInputs } from './snapshot-inputs';
+import { HOST_LINKS_SETTLED, removesPorts, snapshotFromInputs, type SnapshotInputs } from './snapshot-inputs';
 import { withAnnouncedContainer, withoutContainer } from './snapshot-edits';
 
 export type LiveState =
@@ -47,6 +47,9 @@ const ENGINE_IO: LiveSnapshotIo = {
   openEvents: (engine, options) => new EngineEventStream(engine, options),
 };
 
+/** Past linkwatch's one-second delay, with a margin. */
+const LINKS_SETTLE_MS = 1_500;
+
 export interface LiveSnapshotOptions {
   helper: HelperOptions;
   /** Quiet time after an event before refreshing, so a `docker run` burst is one refresh. */
@@ -61,6 +64,8 @@ export interface LiveSnapshotOptions {
    * a full read every two seconds, for good, would load a big engine for nothing.
    */
   pollWhileRefusedMs?: number;
+  /** How long after a port went away the host's links are read once more (linkwatch reports a bridge's operstate up to a second late). */
+  linksSettleMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Only tests replace the engine reads. */
   io?: Partial<LiveSnapshotIo>;
@@ -80,6 +85,7 @@ export class LiveSnapshot implements Disposable {
   private readonly io: LiveSnapshotIo;
   private subscriptions: Disposable[] = [];
   private debounceTimer: NodeJS.Timeout | null = null;
+  private settleTimer: NodeJS.Timeout | null = null;
   private firstPendingAt = 0;
   private pollTimer: NodeJS.Timeout | null = null;
   private pollEvery = 0;
@@ -114,7 +120,7 @@ export class LiveSnapshot implements Disposable {
 
   /** True when the events stream is up and nothing is scheduled: the engine is not being asked anything. */
   get quiet(): boolean {
-    return this.events?.state === 'up' && !this.pollTimer && !this.debounceTimer && !this.running;
+    return this.events?.state === 'up' && !this.pollTimer && !this.debounceTimer && !this.settleTimer && !this.running;
   }
 
   /** Idempotent. Nothing talks to the engine before this is called. */
@@ -129,6 +135,8 @@ export class LiveSnapshot implements Disposable {
         // destroy would otherwise each schedule a refresh that runs a helper again.
         if (this.isOwnHelperEvent(event)) return;
         this.onEventEmitter.fire(event);
+        // Only a Processes group that is open reads anything for an exec.
+        if (isProcessEvent(event)) return;
         this.pending.push(event);
         if (event.type === 'container' && event.action === 'create' && this._state.kind === 'ready') {
           // The row shows at once, from the event; the batch below reads the rest.
@@ -200,6 +208,11 @@ export class LiveSnapshot implements Disposable {
     return this.running;
   }
 
+  /** The helper's mode once chosen; null before. */
+  get helperMode(): ResolvedHelperMode | null {
+    return this.helperNow?.mode ?? null;
+  }
+
   /** How the host helper runs for this engine (selected once, on start). */
   helperSelection(): Promise<HelperSelection> {
     this.helper ??= this.selectHelper();
@@ -220,6 +233,16 @@ export class LiveSnapshot implements Disposable {
     if (event.type === 'container') return runner.ownsContainer(event.id) || (event.name !== null && runner.ownsContainer(event.name));
     if (event.type === 'network') return event.containerId !== null && runner.ownsContainer(event.containerId);
     return false;
+  }
+
+  private scheduleLinksSettled(): void {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      if (this.disposed) return;
+      this.pending.push(HOST_LINKS_SETTLED);
+      this.schedule();
+    }, this.options.linksSettleMs ?? LINKS_SETTLE_MS);
   }
 
   private schedule(): void {
@@ -260,6 +283,8 @@ export class LiveSnapshot implements Disposable {
           : await this.io.apply(this.engine, { helper: helper as HelperSelection }, this.inputs, batch);
       if (this.disposed) return;
       this.inputs = inputs;
+      // A port gone may take its bridge down a moment later, with no event: look at the host's links once more then.
+      if (batch.some(removesPorts)) this.scheduleLinksSettled();
       let snapshot = snapshotFromInputs(inputs);
       // Gone while the read was under way: its destroy event is pending, but the row need not come back meanwhile.
       for (const id of this.destroyedDuringRefresh) snapshot = withoutContainer(snapshot, id);
@@ -328,6 +353,7 @@ export class LiveSnapshot implements Disposable {
   dispose(): void {
     this.disposed = true;
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
     this.stopPolling();
     for (const s of this.subscriptions) s.dispose();
     this.events?.dispose();

@@ -13,6 +13,7 @@ import {
   enterHelperArgs,
   entersThroughEngine,
   type EnterTarget,
+  type ProcessTarget,
   resolveEnterTarget,
 } from '../../core/actions/enter-plan';
 import type { ContainerHelperRunner } from '../../core/host/helper-runners';
@@ -45,6 +46,8 @@ export interface EnterArgs {
   container: string;
   namespaces?: EnterableNamespace[];
   command?: string[];
+  /** Another process of the container than its init (from the Processes group). */
+  process?: ProcessTarget;
 }
 
 export class ExecCommands {
@@ -178,8 +181,10 @@ export class ExecCommands {
     const args = await this.argsFor<EnterArgs>(target, 'Enter the namespaces of which container?');
     if (!args) return { ok: false, reason: 'cancelled' };
     if (!args.namespaces) {
+      // A process's own mnt would mean its binaries; the engine's exec can only join the init's, so it is not offered.
+      const offered = args.process ? ENTERABLE_NAMESPACES.filter((n) => n !== 'mnt') : ENTERABLE_NAMESPACES;
       const picked = await vscode.window.showQuickPick(
-        ENTERABLE_NAMESPACES.map((n) => ({
+        offered.map((n) => ({
           label: n,
           picked: DEFAULT_ENTER_NAMESPACES.includes(n),
           description: n === 'mnt' ? "the container's files and binaries: runs through the engine's exec, with the container's own confinement" : '',
@@ -188,6 +193,12 @@ export class ExecCommands {
       );
       if (!picked?.length) return { ok: false, reason: 'cancelled' };
       args.namespaces = picked.map((p) => p.label as EnterableNamespace);
+    }
+    if (args.process && entersThroughEngine(args.namespaces)) {
+      return this.fail(
+        `Enter the namespaces of process ${args.process.pid}`,
+        new ExecError("a process's mnt namespace is not entered: the engine's exec joins the container init's"),
+      );
     }
     const throughEngine = entersThroughEngine(args.namespaces);
     if (!args.command) {
@@ -215,8 +226,8 @@ export class ExecCommands {
       const live = this.session.liveSnapshot;
       if (!live) throw new ExecError('no Docker engine is configured');
       const target2: EnterTarget = await resolveEnterTarget(live.engine, args.container);
-      const banner = enterBanner(target2, args.namespaces);
-      const name = `${target2.name} [${args.namespaces.join(',')}]`;
+      const banner = enterBanner(target2, args.namespaces, args.process);
+      const name = `${target2.name}${args.process ? ` pid ${args.process.pid}` : ''} [${args.namespaces.join(',')}]`;
       if (throughEngine) {
         const pty = new ProcessTerminal(
           (size) => startExec(live.engine, target2.id, { cmd: command, tty: true, env: size ? [`COLUMNS=${size.columns}`, `LINES=${size.rows}`] : undefined }),
@@ -226,7 +237,7 @@ export class ExecCommands {
       }
       const selection = await live.helperSelection();
       if (!selection.runner) throw new ExecError(`entering namespaces needs the host helper: ${selection.reason ?? 'unavailable'}`);
-      const helperArgs = enterHelperArgs(target2, args.namespaces, command);
+      const helperArgs = enterHelperArgs(target2, args.namespaces, command, args.process);
       const line = selection.runner.commandLine(helperArgs);
       if (line) {
         // A real terminal process on this machine: argv only, no shell string.

@@ -7,12 +7,16 @@ import type { ContainerSnapshot, InterfaceSnapshot, MountSnapshot, NamespaceType
 import { NAMESPACE_TYPES } from '../../core/snapshot/model';
 import { describeInterface, describeMount, describeNamespaceSharing, describeNetworkMode, namespaceSharing } from '../../present/snapshot-text';
 import { MessageNode, TreeNode } from './tree-node';
+import { ProcessesGroupNode } from './process-nodes';
+import type { ProcessWatches } from '../process-watches';
 
 /** What a node needs besides its own data: the whole snapshot (for sharing) and whether paths are on this machine. */
 export interface SnapshotContext {
   snapshot: Snapshot;
   engineIsLocal: boolean;
   namesById: Map<string, string>;
+  /** Where a running container's Processes group is read from; views without it show no such group. */
+  processes?: ProcessWatches;
 }
 
 const STATE_ICONS: Record<string, [string, string | undefined]> = {
@@ -55,7 +59,13 @@ export class ContainerNode extends TreeNode {
   }
 
   override getChildren(): TreeNode[] {
-    return [new NamespacesGroupNode(`${this.id}/ns`, this), new MountsGroupNode(`${this.id}/mounts`, this), new NetworkGroupNode(`${this.id}/net`, this)];
+    const groups: TreeNode[] = [
+      new NamespacesGroupNode(`${this.id}/ns`, this),
+      new MountsGroupNode(`${this.id}/mounts`, this),
+      new NetworkGroupNode(`${this.id}/net`, this),
+    ];
+    if (this.ctx.processes && this.container.pid !== null) groups.push(new ProcessesGroupNode(`${this.id}/procs`, this, this.ctx.processes));
+    return groups;
   }
 }
 

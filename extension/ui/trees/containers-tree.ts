@@ -12,6 +12,7 @@ import { ContainerNode, type SnapshotContext } from './container-nodes';
 import type { EngineSession } from '../../core/session/engine-session';
 import type { GroupBy } from '../settings';
 import { SnapshotTreeProvider } from './snapshot-tree-provider';
+import { ProcessWatches } from '../process-watches';
 import { MessageNode, ProblemNode, type TreeNode } from './tree-node';
 
 export const CONTAINERS_VIEW = 'containerInternals.containers';
@@ -22,11 +23,20 @@ export class ContainersTreeProvider extends SnapshotTreeProvider {
   private changed: ContainerNode[] = [];
   private filterValue = '';
 
+  /** Open Processes groups, each read live while it stays open. */
+  readonly processes: ProcessWatches;
+
   constructor(
     session: EngineSession,
     private groupByValue: GroupBy,
   ) {
     super(session, CONTAINERS_VIEW);
+    this.processes = new ProcessWatches(session, (node) => this.repaint(node));
+  }
+
+  override dispose(): void {
+    this.processes.dispose();
+    super.dispose();
   }
 
   get filter(): string {
@@ -61,7 +71,7 @@ export class ContainersTreeProvider extends SnapshotTreeProvider {
     const snapshot = this.filterValue
       ? { ...unfiltered, containers: unfiltered.containers.filter((c) => matchesContainerFilter(c, this.filterValue)) }
       : unfiltered;
-    const ctx: SnapshotContext = { snapshot: unfiltered, engineIsLocal, namesById: containerNamesById(unfiltered) };
+    const ctx: SnapshotContext = { snapshot: unfiltered, engineIsLocal, namesById: containerNamesById(unfiltered), processes: this.processes };
     const next = new Map<string, ContainerNode>();
     const nextSignatures = new Map<string, string>();
     this.changed = [];

@@ -123,7 +123,7 @@ export class EnginesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     return element.parent;
   }
 
-  getChildren(element?: TreeNode): TreeNode[] {
+  getChildren(element?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
     if (element) return element.getChildren();
     if (!this.started) {
       this.started = true;

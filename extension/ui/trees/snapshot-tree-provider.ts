@@ -31,6 +31,11 @@ export abstract class SnapshotTreeProvider implements vscode.TreeDataProvider<Tr
     this.onDidChangeTreeDataEmitter.fire(undefined);
   }
 
+  /** Repaints one node and what is under it, without rebuilding the view. */
+  repaint(node: TreeNode): void {
+    this.onDidChangeTreeDataEmitter.fire(node);
+  }
+
   /** Rebuilds from the current state without asking the engine (e.g. grouping changed). */
   rerender(): void {
     this.rootsFor = null;

@@ -9,7 +9,8 @@ export abstract class TreeNode {
     readonly parent: TreeNode | null,
   ) {}
   abstract toTreeItem(): vscode.TreeItem;
-  getChildren(): TreeNode[] {
+  /** A promise where the children must be read first (a Processes group on its first expand). */
+  getChildren(): TreeNode[] | Promise<TreeNode[]> {
     return [];
   }
   /**
