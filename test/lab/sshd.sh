@@ -24,19 +24,32 @@ if ! command -v sshd >/dev/null 2>&1 && [ ! -x /usr/sbin/sshd ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssh-server >/dev/null
 fi
 mkdir -p "$state/bin" /run/sshd
-chmod 700 "$state"
+# The remote side logs in as its own user, in the docker group, whose shell is
+# plain sh: root's shell would source root's rc files (a language version
+# manager's rehash there took a minute under a lock when sessions overlapped),
+# and a docker-group user over ssh is what users have.
+SSH_USER=cilab-ssh
+getent group docker >/dev/null || groupadd --system docker
+id "$SSH_USER" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir / --shell /bin/sh "$SSH_USER"
+usermod -a -G docker "$SSH_USER"
+# "*": no password to log in with, but not a locked account (sshd refuses those even for keys).
+usermod -p '*' "$SSH_USER"
+# Others may pass through (sshd reads authorized_keys as the login user), not list it.
+chmod 711 "$state"
 ssh-keygen -q -t ed25519 -N '' -f "$state/host_key" </dev/null
 ssh-keygen -q -t ed25519 -N '' -f "$state/user_key" </dev/null
 ssh-keygen -q -t ed25519 -N '' -f "$state/other_host_key" </dev/null
-cp "$state/user_key.pub" "$state/authorized_keys"
-chmod 600 "$state/authorized_keys"
+mkdir -p "$state/auth"
+chmod 755 "$state/auth"
+cp "$state/user_key.pub" "$state/auth/authorized_keys"
+chmod 644 "$state/auth/authorized_keys"
 cat > "$state/sshd_config" <<CFG
 Port $port
 ListenAddress 127.0.0.1
 HostKey $state/host_key
 PidFile none
-AuthorizedKeysFile $state/authorized_keys
-PermitRootLogin prohibit-password
+AuthorizedKeysFile $state/auth/authorized_keys
+PermitRootLogin no
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 UsePAM no
@@ -50,7 +63,7 @@ for which in good wrong; do
 Host cilab-ssh
   HostName 127.0.0.1
   Port $port
-  User root
+  User $SSH_USER
   IdentityFile $state/user_key
   IdentitiesOnly yes
   UserKnownHostsFile $kh
