@@ -67,6 +67,7 @@ const entries = [
   { entryPoints: ['bench/helper-collect.ts'], outfile: 'dist/bench/helper-collect.js' },
   { entryPoints: ['bench/live-event-cost.ts'], outfile: 'dist/bench/live-event-cost.js' },
   { entryPoints: ['bench/diagram-render.ts'], outfile: 'dist/bench/diagram-render.js' },
+  { entryPoints: ['bench/process-read.ts'], outfile: 'dist/bench/process-read.js' },
   { entryPoints: ['bench/tree-in-workbench.ts'], outfile: 'dist/bench/tree-in-workbench.js', external: ['vscode', 'playwright-core'] },
 ];
 

@@ -6,3 +6,4 @@ import './exec.test';
 import './compose.test';
 import './volumes.test';
 import './engines.test';
+import './processes.test';
