@@ -95,6 +95,7 @@ export class ProcessCommands {
   async execAndShow(target?: ContainerNode | string): Promise<ExecResult & { process?: ProcessInfo }> {
     this.session.ensureStarted();
     const container = await this.pick(target);
+    if (!container && typeof target === 'string') return commandFailed(this.log, 'Exec and Show', new ExecError(`no running container ${target}`));
     if (!container) return { ok: false, reason: 'cancelled' };
     try {
       const engine = this.session.liveSnapshot?.engine;
