@@ -72,6 +72,7 @@ export function syntheticSnapshot(containers: number, networks: number): Snapsho
             },
           ],
       endpoints: [],
+      ports: [],
       compose: null,
       labels: {},
       unavailable: {},

@@ -27,6 +27,10 @@ import { takeSnapshot } from './core/snapshot/read-snapshot';
 import { printable, renderSnapshotText } from './present/snapshot-text';
 import { readContainerProcesses } from './core/processes/read-processes';
 import { processesTable } from './present/process-text';
+import { readNetState, NetStateError } from './core/network/read-net-state';
+import { publishedPorts } from './core/network/published-ports';
+import { parseTraceEnd, tracePath, TraceError } from './core/network/path-trace';
+import { publishedPortLine, traceText } from './present/trace-text';
 
 const USAGE = `Usage: container-internals <command> [options]
 
@@ -45,6 +49,9 @@ Commands:
   ps CONTAINER [--json]    The container's processes as the host sees them: host pid, pid inside,
                            parent, user, start, command, whether it joined later (exec, setns) and
                            which of the container's namespaces it is in; cgroup limits and use
+  trace FROM TO [--json]   The path a packet takes, from live state (no packet is sent): FROM and TO
+                           are containers, host, outside, an IPv4 address, or host:PORT[/udp]
+  ports [--json]           Published ports with the DNAT rule and docker-proxy behind each
   contexts                 List Docker contexts with their endpoints and whether they answer
 
 Options (before or after the command):
@@ -142,6 +149,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'contexts') return contextsCommand();
   if (command === 'ps') return psCommand(rest, { ...globals, ...values });
+  if (command === 'trace' || command === 'ports') return networkCommand(command, rest, { ...globals, ...values });
   if (command !== 'snapshot' && command !== 'diagram') throw new UsageError(`unknown command "${command}"`);
   if (command === 'diagram' && !values.svg) throw new UsageError('diagram needs --svg (the only output format)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
@@ -171,6 +179,28 @@ async function psCommand(positionals: string[], options: GlobalOptions & { json?
   const value = await readContainerProcesses(helper.runner, container, snapshot, helper.reason);
   process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : processesTable(value));
   return value.unavailable ? 1 : 0;
+}
+
+/** `trace FROM TO` and `ports`: the host's forwarding state, read through the helper. */
+async function networkCommand(command: 'trace' | 'ports', positionals: string[], options: GlobalOptions & { json?: boolean | undefined }): Promise<number> {
+  if (command === 'trace' && positionals.length !== 2) throw new UsageError('trace needs FROM and TO');
+  if (command === 'ports' && positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  helperModeOption(options.helper);
+  const engine = engineFromOptions(options);
+  const helper = await helperFromOptions(options, engine);
+  const snapshot = await takeSnapshot(engine, { helper });
+  if (command === 'ports') {
+    const state = helper.runner ? await readNetState(helper.runner, snapshot) : null;
+    const ports = publishedPorts(snapshot, state);
+    process.stdout.write(options.json ? `${JSON.stringify(ports, null, 2)}\n` : ports.map((p) => `${publishedPortLine(p)}\n`).join(''));
+    return 0;
+  }
+  const from = parseTraceEnd(positionals[0] as string, snapshot);
+  const to = parseTraceEnd(positionals[1] as string, snapshot);
+  const state = await readNetState(helper.runner, snapshot, from.kind === 'container' ? [from.container] : [], helper.reason);
+  const trace = tracePath(snapshot, state, from, to);
+  process.stdout.write(options.json ? `${JSON.stringify(trace, null, 2)}\n` : traceText(trace));
+  return 0;
 }
 
 /** Every Docker context with its endpoint, whether it answers, and which one is current. */
@@ -367,7 +397,14 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`container-internals: ${firstLine(message)}\n${USAGE}`);
       process.exitCode = 2;
-    } else if (error instanceof EngineUnreachableError || error instanceof EndpointError || error instanceof EnterError || error instanceof VolumeError) {
+    } else if (
+      error instanceof EngineUnreachableError ||
+      error instanceof EndpointError ||
+      error instanceof EnterError ||
+      error instanceof VolumeError ||
+      error instanceof NetStateError ||
+      error instanceof TraceError
+    ) {
       process.stderr.write(`container-internals: ${message}\n`);
       process.exitCode = 1;
     } else {

@@ -11,6 +11,7 @@ import { createMainSession } from './ui/session-settings';
 import { isComposeFileName } from './compose/compose-file-names';
 import { ExecCommands } from './ui/commands/exec-commands';
 import { ProcessCommands } from './ui/commands/process-commands';
+import { TRACE_SCHEME, type TraceArgs, TraceCommand } from './ui/commands/trace-command';
 import { ContainerNode } from './ui/trees/container-nodes';
 import { ProcessesGroupNode, ProcessNode } from './ui/trees/process-nodes';
 import { CONTAINER_FS_SCHEME, ContainerFileSystem } from './ui/documents/container-file-system';
@@ -58,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
   const engines = new EnginesTreeProvider(log, pins);
   const containersView = vscode.window.createTreeView(CONTAINERS_VIEW, { treeDataProvider: containers, showCollapseAll: true });
   const processCommands = new ProcessCommands(session, containers, containersView, exec, log);
+  const traceCommand = new TraceCommand(session, networks.netState, log);
   context.subscriptions.push(
     log,
     session,
@@ -78,6 +80,8 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
         containers.processes.stop(e.element instanceof ContainerNode ? e.element.container.id : e.element.containerId);
     }),
     containersView.onDidChangeVisibility((e) => (e.visible ? containers.processes.unpark() : containers.processes.park())),
+    vscode.workspace.registerTextDocumentContentProvider(TRACE_SCHEME, traceCommand),
+    vscode.commands.registerCommand('containerInternals.tracePath', (target?: ContainerNode | TraceArgs) => traceCommand.trace(target)),
     vscode.commands.registerCommand('containerInternals.execAndShow', (target?: ContainerNode | string) => processCommands.execAndShow(target)),
     vscode.commands.registerCommand('containerInternals.signalProcess', (node?: ProcessNode) => processCommands.signal(node)),
     vscode.commands.registerCommand('containerInternals.copyPid', (node?: ProcessNode) => processCommands.copyPid(node)),

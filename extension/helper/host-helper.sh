@@ -718,6 +718,131 @@ send_signal() {
   ok_json ''
 }
 
+# host_tool NAME: how to run one of the host's tools (bridge, iptables-save),
+# into $tool_cmd: from this mount namespace when ip runs here too, else the
+# verified host's own binary, by absolute path, inside its mount namespace.
+# Never a binary of a container's.
+host_tool() {
+  tool_cmd=""
+  if [ "$IP_MODE" = direct ] && command -v "$1" >/dev/null 2>&1; then
+    tool_cmd=$1
+    return 0
+  fi
+  [ "$ref_source" = self ] && return 1
+  for _d in /usr/sbin /sbin /usr/bin /bin; do
+    if [ -x "/proc/$ref/root$_d/$1" ]; then
+      tool_cmd="nsenter --mount=/proc/$ref/ns/mnt $_d/$1"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# json_or NULL FILE: FILE's contents when it holds a JSON array, else null.
+json_or_null() {
+  if [ -s "$1" ] && { read -r _first < "$1"; case "$_first" in '['*) true ;; *) false ;; esac; }; then
+    cat "$1"
+  else
+    printf 'null'
+  fi
+}
+
+# net-state [PID:ID...]: the host's forwarding state, read in the host's
+# network namespace: the bridges' forwarding databases (CAM tables, with
+# ageing), the bridges themselves (ageing time), the host's routes and
+# neighbours, the NAT and filter tables of whichever iptables the engine
+# uses, and docker-proxy processes; plus the IPv4 and IPv6 routes of each
+# verified container pid given. JSON from ip and bridge goes out as they
+# print it (the caller decodes names as bytes); the rest in base64.
+net_state() {
+  parse_pairs "$@"
+  make_tmp
+  verify_pids
+  find_host_reference
+  pick_ip
+  [ "$IP_MODE" = none ] && die_json "the Docker host has no ip that prints JSON (install iproute2)"
+  case "$IP_MODE" in
+    direct) ipc="ip" ;;
+    *) ipc="nsenter --mount=/proc/$ref/ns/mnt $IP_BIN" ;;
+  esac
+  # Word splitting of $ipc and $tool_cmd is intended: fixed words built above.
+  # shellcheck disable=SC2086
+  $ipc -j -d link show type bridge > "$tmp/bridges" 2>/dev/null
+  # shellcheck disable=SC2086
+  $ipc -j route show table main > "$tmp/routes" 2>/dev/null
+  # shellcheck disable=SC2086
+  $ipc -j neigh show > "$tmp/neigh" 2>/dev/null
+  : > "$tmp/fdb"
+  # shellcheck disable=SC2086
+  host_tool bridge && $tool_cmd -j -s fdb show > "$tmp/fdb" 2>/dev/null
+  # The iptables that holds Docker's chains: the nft one, the legacy one, or whichever `iptables-save` is.
+  nat_tool=""
+  : > "$tmp/nat"
+  : > "$tmp/filter"
+  for _t in iptables-save iptables-nft-save iptables-legacy-save; do
+    host_tool "$_t" || continue
+    # shellcheck disable=SC2086
+    $tool_cmd -t nat > "$tmp/nat.try" 2>/dev/null || continue
+    if grep -q '^:DOCKER ' "$tmp/nat.try"; then
+      nat_tool=$_t
+      mv "$tmp/nat.try" "$tmp/nat"
+      # shellcheck disable=SC2086
+      $tool_cmd -t filter > "$tmp/filter" 2>/dev/null
+      break
+    fi
+  done
+  # docker-proxy: host processes in no container's cgroup, named by their executable's path.
+  proxies=""
+  # One ls for every process (a readlink each would cost seconds on a busy host);
+  # the names listed are /proc/DIGITS/exe only.
+  # shellcheck disable=SC2012
+  for _p in $(ls -l /proc/[0-9]*/exe 2>/dev/null | awk '$NF ~ /\/docker-proxy$/ { split($(NF-2), f, "/"); print f[3] }'); do
+    is_number "$_p" || continue
+    cgroup_names_any "$_p" && continue
+    read_stat "$_p" || continue
+    proxies="$proxies{\"pid\":$_p,\"start\":$st_start,\"cmd\":\"$(head -c 4096 /proc/"$_p"/cmdline 2>/dev/null | base64 | tr -d '\n')\"},"
+  done
+  envelope true
+  printf ',"ipMode":"%s","reference":{"pid":%s,"source":"%s"},"natTool":"%s","bridges":' "$IP_MODE" "$ref" "$ref_source" "$nat_tool"
+  json_or_null "$tmp/bridges"
+  printf ',"routes":'
+  json_or_null "$tmp/routes"
+  printf ',"neigh":'
+  json_or_null "$tmp/neigh"
+  printf ',"fdb":'
+  json_or_null "$tmp/fdb"
+  printf ',"nat":"%s","filter":"%s","proxies":[%snull],"containers":[' "$(base64 < "$tmp/nat" | tr -d '\n')" "$(base64 < "$tmp/filter" | tr -d '\n')" "$proxies"
+  for g in $good; do
+    p=${g%%:*}
+    rest=${g#*:}
+    id=${rest%%:*}
+    rest=${rest#*:}
+    start=${rest%%:*}
+    case "$IP_MODE" in
+      direct)
+        nsenter --net=/proc/"$p"/ns/net ip -j route show table main > "$tmp/r4" 2>/dev/null
+        nsenter --net=/proc/"$p"/ns/net ip -j -6 route show table main > "$tmp/r6" 2>/dev/null
+        ;;
+      *)
+        nsenter --mount=/proc/"$ref"/ns/mnt --net=/proc/"$p"/ns/net "$IP_BIN" -j route show table main > "$tmp/r4" 2>/dev/null
+        nsenter --mount=/proc/"$ref"/ns/mnt --net=/proc/"$p"/ns/net "$IP_BIN" -j -6 route show table main > "$tmp/r6" 2>/dev/null
+        ;;
+    esac
+    # A pid reused while it was read: its routes are someone else's.
+    if ! read_stat "$p" || [ "$st_start" != "$start" ]; then
+      verdict "$p" "$id" false reused
+      continue
+    fi
+    verdict "$p" "$id" true null
+    printf '{"pid":%s,"id":"%s","v4":' "$p" "$id"
+    json_or_null "$tmp/r4"
+    printf ',"v6":'
+    json_or_null "$tmp/r6"
+    printf '},'
+  done
+  printf 'null],"pids":[%snull]}\n' "$verdicts"
+}
+
 # Host paths (volume mountpoints, bind sources, overlay dirs) are paths in
 # the daemon's mount namespace. On the host that is "/"; in the helper
 # container, the runner binds the daemon's "/" at $HOST_ROOT.
@@ -888,6 +1013,7 @@ case "$cmd" in
   enter) enter "$@" ;;
   processes) processes "$@" ;;
   signal) send_signal "$@" ;;
+  net-state) net_state "$@" ;;
   prepare-bind) prepare_bind "$@" ;;
   undo-bind) undo_bind "$@" ;;
   du) disk_usage "$@" ;;

@@ -4,7 +4,7 @@
 
 import type * as vscode from 'vscode';
 import type { EngineSession } from '../core/session/engine-session';
-import { anyProcessExited } from '../core/processes/process-exit-probe';
+import { exitedProcesses } from '../core/processes/process-exit-probe';
 import type { ContainerProcesses, ProcessInfo } from '../core/processes/process-model';
 import { ProcessWatch, type ProcessWatchState } from '../core/processes/process-watch';
 import { readContainerProcesses } from '../core/processes/read-processes';
@@ -76,9 +76,9 @@ export class ProcessWatches implements vscode.Disposable {
       read: () => this.read(id),
       onEngineEvent: (listener) => this.session.onEngineEvent(listener),
       // Only where /proc here is the engine's: a local or sudo helper.
-      anyExited: (processes) => {
+      exited: (processes) => {
         const mode = this.session.liveSnapshot?.helperMode;
-        return (mode === 'local' || mode === 'sudo') && anyProcessExited(processes);
+        return mode === 'local' || mode === 'sudo' ? exitedProcesses(processes) : [];
       },
     });
     const entry: Entry = { watch, node, signature: '', subscription: { dispose: () => undefined } };

@@ -9,7 +9,7 @@ import { createEngine } from '../../extension/core/engine/engine';
 import { resolveEndpoint } from '../../extension/core/engine/engine-endpoint';
 import { EngineEventStream } from '../../extension/core/engine/engine-events';
 import { ContainerHelperRunner, LocalHelperRunner, type HelperRunner } from '../../extension/core/host/helper-runners';
-import { anyProcessExited } from '../../extension/core/processes/process-exit-probe';
+import { exitedProcesses } from '../../extension/core/processes/process-exit-probe';
 import type { ContainerProcesses, ProcessInfo } from '../../extension/core/processes/process-model';
 import { ProcessWatch } from '../../extension/core/processes/process-watch';
 import { readContainerProcesses, signalProcess } from '../../extension/core/processes/read-processes';
@@ -251,6 +251,10 @@ describe('processes of a container, from the host', () => {
     const snapshot = await takeSnapshot(engine, { helper: { runner: local, mode: 'local', reason: null } });
     const container = snapshot.containers.find((c) => c.name === MAIN)!;
     const events = new EngineEventStream(engine);
+    let execDied = false;
+    events.onEvent((e) => {
+      if (e.id === container.id && e.action === 'exec_die') execDied = true;
+    });
     let reads = 0;
     const watch = new ProcessWatch({
       containerId: container.id,
@@ -259,7 +263,7 @@ describe('processes of a container, from the host', () => {
         return readContainerProcesses(local, container, snapshot);
       },
       onEngineEvent: (listener) => events.onEvent(listener),
-      anyExited: anyProcessExited,
+      exited: exitedProcesses,
       minIntervalMs: 60_000,
     });
     try {
@@ -282,6 +286,9 @@ describe('processes of a container, from the host', () => {
       );
       const goneMs = Date.now() - killAt;
       t.diagnostic(`exec → shown ${appearedMs} ms (includes docker CLI exec time); kill → gone ${goneMs} ms`);
+      // The engine announces the exec's end too (exec_die), and that is read once more; after it, quiet.
+      await waitFor('the exec_die event', async () => execDied);
+      await new Promise((r) => setTimeout(r, 300));
       const quietReads = reads;
       await new Promise((r) => setTimeout(r, 1_000));
       assert.equal(reads, quietReads, 'nothing changed, so nothing was read (the poll is set to a minute here)');

@@ -28,6 +28,7 @@ function world(): { container: ContainerSnapshot; snapshot: Snapshot } {
     mounts: [],
     interfaces: [],
     endpoints: [],
+    ports: [],
     compose: null,
     labels: {},
     unavailable: {},

@@ -7,3 +7,4 @@ import './compose.test';
 import './volumes.test';
 import './engines.test';
 import './processes.test';
+import './network-path.test';

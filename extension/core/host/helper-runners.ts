@@ -29,6 +29,8 @@ const HOST_ROOT_IN_HELPER = '/host';
 /** Subcommands that read host paths, and the two that write them. */
 const READS_HOST_PATHS = new Set(['du', 'ls-dir', 'read-file']);
 const WRITES_HOST_PATHS = new Set(['prepare-bind', 'undo-bind']);
+/** Reading the nat and filter tables needs CAP_NET_ADMIN (iptables-save asks the kernel); nothing else does. */
+const READS_NETFILTER = new Set(['net-state']);
 
 export interface HelperRunResult {
   stdout: Buffer;
@@ -221,7 +223,7 @@ export class ContainerHelperRunner implements HelperRunner {
         PidMode: 'host',
         NetworkMode: 'host',
         CgroupnsMode: 'host',
-        CapAdd: ['SYS_ADMIN', 'SYS_PTRACE'],
+        CapAdd: ['SYS_ADMIN', 'SYS_PTRACE', ...(READS_NETFILTER.has(subcommand) ? ['NET_ADMIN'] : [])],
         SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
         Binds: binds,
         AutoRemove: true,

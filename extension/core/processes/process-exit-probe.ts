@@ -8,9 +8,10 @@ import type { ProcessInfo } from './process-model';
 /** Past this many processes the probe costs more than it saves; the poll covers them. */
 const MAX_PROBED = 200;
 
-export function anyProcessExited(processes: readonly ProcessInfo[]): boolean {
-  if (processes.length > MAX_PROBED) return false;
-  for (const p of processes) {
+/** The listed processes that have ended (or whose pid now names a later process). */
+export function exitedProcesses(processes: readonly ProcessInfo[]): ProcessInfo[] {
+  if (processes.length > MAX_PROBED) return [];
+  return processes.filter((p) => {
     let stat: string;
     try {
       stat = readFileSync(`/proc/${p.hostPid}/stat`, 'latin1');
@@ -19,7 +20,7 @@ export function anyProcessExited(processes: readonly ProcessInfo[]): boolean {
     }
     // Field 22, counted after the name's closing parenthesis (the name may hold anything).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[19]) !== p.startTicks) return true;
-  }
-  return false;
+    // A zombie has ended too: it waits only for its parent to reap it.
+    return Number(fields[19]) !== p.startTicks || fields[0] === 'Z';
+  });
 }

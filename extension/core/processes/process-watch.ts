@@ -13,8 +13,8 @@ export interface ProcessWatchOptions {
   containerId: string;
   read(): Promise<ContainerProcesses>;
   onEngineEvent(listener: (event: EngineEvent) => void): Disposable;
-  /** True when a listed process has ended; null where this machine cannot see the engine's /proc. */
-  anyExited: ((processes: readonly ProcessInfo[]) => boolean) | null;
+  /** The listed processes that have ended; null where this machine cannot see the engine's /proc. */
+  exited: ((processes: readonly ProcessInfo[]) => ProcessInfo[]) | null;
   minIntervalMs?: number;
   probeMs?: number;
 }
@@ -41,9 +41,15 @@ export class ProcessWatch implements Disposable {
       if (isProcessEvent(event) && event.id === options.containerId) this.readSoon(EVENT_DELAY_MS);
     });
     this.readSoon(0);
-    if (options.anyExited) {
+    if (options.exited) {
       this.probeTimer = setInterval(() => {
-        if (this.stateValue.kind === 'ready' && !this.reading && options.anyExited?.(this.stateValue.value.processes)) this.readSoon(0);
+        if (this.stateValue.kind !== 'ready' || this.reading) return;
+        const value = this.stateValue.value;
+        const gone = options.exited?.(value.processes) ?? [];
+        if (!gone.length) return;
+        // Gone now, by the kernel's word: off the list at once; the read that follows finds what else changed.
+        this.set({ kind: 'ready', value: { ...value, processes: value.processes.filter((p) => !gone.includes(p)) } });
+        this.readSoon(0);
       }, options.probeMs ?? 100);
     }
   }

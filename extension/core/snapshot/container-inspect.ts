@@ -2,7 +2,7 @@
 // Docker API alone can give: identity, state, mounts and network endpoints.
 
 import type Dockerode from 'dockerode';
-import type { EndpointSnapshot, MountSnapshot, VolumeSnapshot } from './model';
+import type { EndpointSnapshot, MountSnapshot, PortSnapshot, VolumeSnapshot } from './model';
 
 export type ContainerInspect = Dockerode.ContainerInspectInfo;
 
@@ -81,6 +81,21 @@ export function normalizeEndpoints(inspect: ContainerInspect): EndpointSnapshot[
       };
     })
     .sort((a, b) => a.network.localeCompare(b.network));
+}
+
+/** The published bindings of NetworkSettings.Ports ("80/tcp": [{HostIp, HostPort}]), sorted. */
+export function normalizePorts(inspect: ContainerInspect): PortSnapshot[] {
+  const ports = (inspect.NetworkSettings as { Ports?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> } | undefined)?.Ports ?? {};
+  const out: PortSnapshot[] = [];
+  for (const [key, bindings] of Object.entries(ports)) {
+    const [port, protocol] = key.split('/');
+    for (const b of bindings ?? []) {
+      const hostPort = Number(b.HostPort);
+      if (!Number.isInteger(hostPort) || hostPort <= 0) continue;
+      out.push({ containerPort: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp || '0.0.0.0', hostPort });
+    }
+  }
+  return out.sort((a, b) => a.hostPort - b.hostPort || a.hostIp.localeCompare(b.hostIp) || a.protocol.localeCompare(b.protocol));
 }
 
 export function composeIdentity(labels: Record<string, string>): { project: string; service: string } | null {

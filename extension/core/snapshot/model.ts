@@ -56,6 +56,8 @@ export interface ContainerSnapshot {
   interfaces: InterfaceSnapshot[];
   /** What the Docker API says about each network endpoint; present even without the helper. */
   endpoints: EndpointSnapshot[];
+  /** Published ports (-p), as the engine bound them; empty for a container not running. */
+  ports: PortSnapshot[];
   compose: { project: string; service: string } | null;
   labels: Record<string, string>;
   /** Facts that could not be read, keyed by the field they are missing from. */
@@ -100,6 +102,14 @@ export interface EndpointSnapshot {
   ipv6Address: string | null;
   macAddress: string | null;
   gateway: string | null;
+}
+
+export interface PortSnapshot {
+  containerPort: number;
+  protocol: string;
+  /** The host address bound ("0.0.0.0", "::", or one address). */
+  hostIp: string;
+  hostPort: number;
 }
 
 export interface BridgeSnapshot {

@@ -2,7 +2,16 @@
 // no I/O here, so it is unit-tested with recorded fixtures, and the live model
 // re-assembles from cached inputs after each event without asking anyone.
 
-import { composeIdentity, containerName, containerPid, normalizeEndpoints, normalizeMounts, toVolume, type ContainerInspect } from './container-inspect';
+import {
+  composeIdentity,
+  containerName,
+  containerPid,
+  normalizeEndpoints,
+  normalizeMounts,
+  normalizePorts,
+  toVolume,
+  type ContainerInspect,
+} from './container-inspect';
 import { emptyNamespaces, type HostFacts, type IpLink, type PidVerdict } from '../host/helper-output';
 import {
   type BridgeSnapshot,
@@ -72,6 +81,7 @@ export function assembleSnapshot(parts: SnapshotParts): Snapshot {
       mounts: normalizeMounts(inspect),
       interfaces: [],
       endpoints: normalizeEndpoints(inspect),
+      ports: normalizePorts(inspect),
       compose: composeIdentity(labels),
       labels,
       unavailable: {},

@@ -44,6 +44,7 @@ export function withAnnouncedContainer(snapshot: Snapshot, event: EngineEvent): 
     mounts: [],
     interfaces: [],
     endpoints: [],
+    ports: [],
     compose: composeIdentity(labels),
     labels,
     unavailable: { namespaces: 'still being read', interfaces: 'still being read' },

@@ -8,6 +8,8 @@ import { NAMESPACE_TYPES } from '../../core/snapshot/model';
 import { describeInterface, describeMount, describeNamespaceSharing, describeNetworkMode, namespaceSharing } from '../../present/snapshot-text';
 import { MessageNode, TreeNode } from './tree-node';
 import { ProcessesGroupNode } from './process-nodes';
+import { ContainerRoutesNode } from './net-state-nodes';
+import type { NetStateSource } from '../net-state-source';
 import type { ProcessWatches } from '../process-watches';
 
 /** What a node needs besides its own data: the whole snapshot (for sharing) and whether paths are on this machine. */
@@ -17,6 +19,8 @@ export interface SnapshotContext {
   namesById: Map<string, string>;
   /** Where a running container's Processes group is read from; views without it show no such group. */
   processes?: ProcessWatches;
+  /** Where a container's routes are read from, on expand. */
+  netState?: NetStateSource;
 }
 
 const STATE_ICONS: Record<string, [string, string | undefined]> = {
@@ -212,6 +216,7 @@ export class NetworkGroupNode extends ContainerGroupNode {
       return out;
     }
     for (const i of c.interfaces) out.push(new InterfaceNode(`${this.id}/${encodeURIComponent(i.name)}`, this, i));
+    if (ctx.netState && c.networkMode !== 'host') out.push(new ContainerRoutesNode(`${this.id}/routes`, this, ctx.netState, ctx.snapshot, c));
     if (!c.interfaces.length && c.unavailable.interfaces) {
       out.push(new MessageNode(`${this.id}/why`, this, c.unavailable.interfaces, { icon: 'info' }));
       for (const ep of c.endpoints) {

@@ -13,6 +13,7 @@ import type { EngineSession } from '../../core/session/engine-session';
 import type { GroupBy } from '../settings';
 import { SnapshotTreeProvider } from './snapshot-tree-provider';
 import { ProcessWatches } from '../process-watches';
+import { NetStateSource } from '../net-state-source';
 import { MessageNode, ProblemNode, type TreeNode } from './tree-node';
 
 export const CONTAINERS_VIEW = 'containerInternals.containers';
@@ -32,7 +33,11 @@ export class ContainersTreeProvider extends SnapshotTreeProvider {
   ) {
     super(session, CONTAINERS_VIEW);
     this.processes = new ProcessWatches(session, (node) => this.repaint(node));
+    this.netState = new NetStateSource(session);
   }
+
+  /** A container's routes, read on expand. */
+  readonly netState: NetStateSource;
 
   override dispose(): void {
     this.processes.dispose();
@@ -71,7 +76,13 @@ export class ContainersTreeProvider extends SnapshotTreeProvider {
     const snapshot = this.filterValue
       ? { ...unfiltered, containers: unfiltered.containers.filter((c) => matchesContainerFilter(c, this.filterValue)) }
       : unfiltered;
-    const ctx: SnapshotContext = { snapshot: unfiltered, engineIsLocal, namesById: containerNamesById(unfiltered), processes: this.processes };
+    const ctx: SnapshotContext = {
+      snapshot: unfiltered,
+      engineIsLocal,
+      namesById: containerNamesById(unfiltered),
+      processes: this.processes,
+      netState: this.netState,
+    };
     const next = new Map<string, ContainerNode>();
     const nextSignatures = new Map<string, string>();
     this.changed = [];

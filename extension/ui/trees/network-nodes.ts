@@ -4,12 +4,15 @@ import { snapshotIndex } from '../../core/snapshot/snapshot-index';
 import * as vscode from 'vscode';
 import type { DockerNetworkSnapshot, Snapshot } from '../../core/snapshot/model';
 import { MessageNode, TreeNode } from './tree-node';
+import { CamTableNode, HostRoutesNode, PublishedPortsNode } from './net-state-nodes';
+import type { NetStateSource } from '../net-state-source';
 
 export class NetworkNode extends TreeNode {
   constructor(
     id: string,
     readonly network: DockerNetworkSnapshot,
     readonly snapshot: Snapshot,
+    private readonly netState?: NetStateSource,
   ) {
     super(id, null);
   }
@@ -40,6 +43,14 @@ export class NetworkNode extends TreeNode {
               : 'needs the host helper',
         }),
       );
+      // Read from the host only when opened: the forwarding state changes with every packet.
+      if (bridge && this.netState) {
+        out.push(
+          new CamTableNode(`${this.id}/cam`, this, this.netState, snapshot, n.bridge),
+          new HostRoutesNode(`${this.id}/routes`, this, this.netState, snapshot, n.bridge),
+          new PublishedPortsNode(`${this.id}/ports`, this, this.netState, snapshot, n),
+        );
+      }
     }
     for (const c of snapshot.containers) {
       const ep = c.endpoints.find((e) => e.network === n.name);
@@ -56,7 +67,7 @@ export class NetworkNode extends TreeNode {
         ),
       );
     }
-    if (out.length === (n.bridge ? 1 : 0)) out.push(new MessageNode(`${this.id}/empty`, this, 'no containers attached', { icon: 'info' }));
+    if (!out.some((node) => node instanceof EndpointNode)) out.push(new MessageNode(`${this.id}/empty`, this, 'no containers attached', { icon: 'info' }));
     return out;
   }
 }

@@ -1,0 +1,77 @@
+// Trace Path…: pick two ends, get the hop list computed from live state, in a
+// read-only editor. Nothing is sent: the trace reads routes, the CAM table,
+// NAT and filter rules through the helper.
+
+import * as vscode from 'vscode';
+import type { PathTrace } from '../../core/network/net-state-model';
+import { describeEnd, parseTraceEnd, tracePath } from '../../core/network/path-trace';
+import type { EngineSession } from '../../core/session/engine-session';
+import { traceText } from '../../present/trace-text';
+import type { NetStateSource } from '../net-state-source';
+import { ContainerNode } from '../trees/container-nodes';
+import { type CommandResult, commandFailed } from './command-result';
+
+export const TRACE_SCHEME = 'container-internals-trace';
+
+export interface TraceArgs {
+  from?: string;
+  to?: string;
+}
+
+export class TraceCommand implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private count = 0;
+
+  constructor(
+    private readonly session: EngineSession,
+    private readonly netState: NetStateSource,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? 'This trace is no longer available: run Trace Path… again.';
+  }
+
+  async trace(target?: ContainerNode | TraceArgs): Promise<CommandResult & { trace?: PathTrace; document?: vscode.TextDocument }> {
+    this.session.ensureStarted();
+    if (this.session.state.kind !== 'ready') await this.session.refresh();
+    const state = this.session.state;
+    if (state.kind !== 'ready') return commandFailed(this.log, 'Trace Path', new Error('the engine is not available'));
+    const snapshot = state.snapshot;
+    const args: TraceArgs = target instanceof ContainerNode ? { from: target.container.name } : { ...target };
+    const running = snapshot.containers.filter((c) => c.pid !== null);
+    const ends = [
+      ...running.map((c) => ({ label: c.name, description: c.networkMode, value: c.name })),
+      { label: 'host', description: "the host's network namespace", value: 'host' },
+      { label: 'outside', description: 'an address beyond the host (the default route)', value: 'outside' },
+    ];
+    args.from ??= (await vscode.window.showQuickPick(ends, { title: 'Trace Path: from' }))?.value;
+    if (!args.from) return { ok: false, reason: 'cancelled' };
+    if (!args.to) {
+      const ports = running.flatMap((c) =>
+        c.ports.map((p) => ({ label: `host:${p.hostPort}/${p.protocol}`, description: `published by ${c.name}`, value: `host:${p.hostPort}/${p.protocol}` })),
+      );
+      const picked = await vscode.window.showQuickPick([...ends, ...ports, { label: 'An IPv4 address…', description: '', value: '?' }], {
+        title: `Trace Path: from ${args.from} to`,
+      });
+      args.to =
+        picked?.value === '?'
+          ? await vscode.window.showInputBox({ title: 'IPv4 address', validateInput: (v) => (/^\d+\.\d+\.\d+\.\d+$/.test(v) ? null : 'an IPv4 address') })
+          : picked?.value;
+    }
+    if (!args.to) return { ok: false, reason: 'cancelled' };
+    try {
+      const from = parseTraceEnd(args.from, snapshot);
+      const to = parseTraceEnd(args.to, snapshot);
+      const net = await this.netState.get(snapshot, from.kind === 'container' ? [from.container] : []);
+      const trace = tracePath(snapshot, net, from, to);
+      const uri = vscode.Uri.from({ scheme: TRACE_SCHEME, path: `/trace-${++this.count}.txt`, query: `${describeEnd(from)} to ${describeEnd(to)}` });
+      this.texts.set(uri.toString(), traceText(trace));
+      const document = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(document, { preview: true });
+      return { ok: true, trace, document };
+    } catch (error) {
+      return commandFailed(this.log, 'Trace Path', error);
+    }
+  }
+}
