@@ -31,6 +31,9 @@ import { readNetState, NetStateError } from './core/network/read-net-state';
 import { publishedPorts } from './core/network/published-ports';
 import { parseTraceEnd, tracePath, TraceError } from './core/network/path-trace';
 import { publishedPortLine, traceText } from './present/trace-text';
+import { CaptureError, captureTraffic, decodeWithTcpdump } from './core/network/capture';
+import type { ContainerSnapshot } from './core/snapshot/model';
+import * as fs from 'node:fs';
 
 const USAGE = `Usage: container-internals <command> [options]
 
@@ -52,6 +55,10 @@ Commands:
   trace FROM TO [--json]   The path a packet takes, from live state (no packet is sent): FROM and TO
                            are containers, host, outside, an IPv4 address, or host:PORT[/udp]
   ports [--json]           Published ports with the DNAT rule and docker-proxy behind each
+  capture CONTAINER [--iface eth0] [--host-side] [-c N] [--seconds S] [-w FILE.pcap] [FILTER...]
+                           The host's tcpdump on the container's interface (or, with --host-side, on a
+                           host interface such as its veth or bridge), bounded in packets and time;
+                           writes a pcap (-w, or stdout when it is not a terminal), lines to stderr
   contexts                 List Docker contexts with their endpoints and whether they answer
 
 Options (before or after the command):
@@ -135,6 +142,7 @@ async function main(argv: string[]): Promise<number> {
     return help ? 0 : 2;
   }
   if (command === 'enter') return enterCommand(commandArgs, globals);
+  if (command === 'capture') return captureCommand(commandArgs, globals);
   if (command === 'volume') return volumeCommand(commandArgs, globals);
   if (command === 'lsp') return lspCommand(commandArgs, globals);
   const { values, positionals: rest } = parseArgs({
@@ -200,6 +208,51 @@ async function networkCommand(command: 'trace' | 'ports', positionals: string[],
   const state = await readNetState(helper.runner, snapshot, from.kind === 'container' ? [from.container] : [], helper.reason);
   const trace = tracePath(snapshot, state, from, to);
   process.stdout.write(options.json ? `${JSON.stringify(trace, null, 2)}\n` : traceText(trace));
+  return 0;
+}
+
+/** `capture`: a bounded tcpdump through the helper, written as a pcap. */
+async function captureCommand(argv: string[], globals: GlobalOptions): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      iface: { type: 'string', default: 'eth0' },
+      'host-side': { type: 'boolean' },
+      count: { type: 'string', short: 'c', default: '100' },
+      seconds: { type: 'string', default: '10' },
+      write: { type: 'string', short: 'w' },
+      ...GLOBAL_PARSE_OPTIONS,
+    },
+  });
+  const [name, ...filter] = positionals;
+  if (!name) throw new UsageError('capture needs a container name or id');
+  const count = Number(values.count);
+  const seconds = Number(values.seconds);
+  if (!Number.isInteger(count) || count < 1) throw new UsageError('-c needs a positive number of packets');
+  if (!Number.isInteger(seconds) || seconds < 1) throw new UsageError('--seconds needs a positive number');
+  if (!values.write && process.stdout.isTTY) throw new UsageError('a pcap is binary: give -w FILE.pcap, or pipe stdout');
+  const options = { ...globals, ...values };
+  helperModeOption(options.helper);
+  const engine = engineFromOptions(options);
+  const helper = await helperFromOptions(options, engine);
+  if (!helper.runner) throw new CaptureError(`capture needs the host helper: ${helper.reason ?? 'unavailable'}`);
+  const target = await resolveEnterTarget(engine, name);
+  const container = { id: target.id, name: target.name, pid: target.pid } as ContainerSnapshot;
+  const { pcap, packets } = await captureTraffic(helper.runner, container, {
+    where: values['host-side'] ? 'host' : 'container',
+    iface: values.iface,
+    count,
+    seconds,
+    filter,
+  });
+  if (values.write && values.write !== '-') {
+    fs.writeFileSync(values.write, pcap);
+    const lines = await decodeWithTcpdump(values.write);
+    if (lines) process.stderr.write(lines.map((l) => `${printable(l)}\n`).join(''));
+  } else process.stdout.write(pcap);
+  process.stderr.write(`${packets} packet(s) captured on ${target.name} ${values['host-side'] ? '(host side) ' : ''}${values.iface}\n`);
   return 0;
 }
 

@@ -12,7 +12,8 @@ import { isComposeFileName } from './compose/compose-file-names';
 import { ExecCommands } from './ui/commands/exec-commands';
 import { ProcessCommands } from './ui/commands/process-commands';
 import { TRACE_SCHEME, type TraceArgs, TraceCommand } from './ui/commands/trace-command';
-import { ContainerNode } from './ui/trees/container-nodes';
+import { type CaptureArgs, CaptureCommand } from './ui/commands/capture-command';
+import { ContainerNode, type InterfaceNode } from './ui/trees/container-nodes';
 import { ProcessesGroupNode, ProcessNode } from './ui/trees/process-nodes';
 import { CONTAINER_FS_SCHEME, ContainerFileSystem } from './ui/documents/container-file-system';
 import { HIDDEN_SCHEME, HiddenFileProvider, VolumeCommands } from './ui/commands/volume-commands';
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
   const containersView = vscode.window.createTreeView(CONTAINERS_VIEW, { treeDataProvider: containers, showCollapseAll: true });
   const processCommands = new ProcessCommands(session, containers, containersView, exec, log);
   const traceCommand = new TraceCommand(session, networks.netState, log);
+  const captureCommand = new CaptureCommand(session, log);
   context.subscriptions.push(
     log,
     session,
@@ -81,6 +83,8 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
     }),
     containersView.onDidChangeVisibility((e) => (e.visible ? containers.processes.unpark() : containers.processes.park())),
     vscode.workspace.registerTextDocumentContentProvider(TRACE_SCHEME, traceCommand),
+    captureCommand,
+    vscode.commands.registerCommand('containerInternals.captureTraffic', (node?: InterfaceNode, args?: CaptureArgs) => captureCommand.capture(node, args)),
     vscode.commands.registerCommand('containerInternals.tracePath', (target?: ContainerNode | TraceArgs) => traceCommand.trace(target)),
     vscode.commands.registerCommand('containerInternals.execAndShow', (target?: ContainerNode | string) => processCommands.execAndShow(target)),
     vscode.commands.registerCommand('containerInternals.signalProcess', (node?: ProcessNode) => processCommands.signal(node)),

@@ -843,6 +843,54 @@ net_state() {
   printf 'null],"pids":[%snull]}\n' "$verdicts"
 }
 
+# capture PID:ID WHERE IFACE COUNT SECONDS [FILTER...]: the host's tcpdump on
+# one interface, in the verified container's network namespace (WHERE is
+# "container") or the host's (WHERE is "host": veths and bridges), bounded by
+# COUNT packets and SECONDS. The pcap goes to stdout as bytes; a failure is
+# one JSON reply (this script's) or tcpdump's own words on stderr. The filter
+# reaches tcpdump as argv after "--", never through a shell. Nothing is
+# installed or run inside the container.
+capture() {
+  [ $# -ge 5 ] || die_json "capture needs PID:CONTAINER_ID WHERE IFACE COUNT SECONDS [FILTER...]"
+  _target=$1
+  _where=$2
+  _iface=$3
+  _count=$4
+  _seconds=$5
+  shift 5
+  case "$_where" in
+    container|host) ;;
+    *) die_json "capture WHERE must be container or host" ;;
+  esac
+  case "$_iface" in
+    ''|-*|*[!A-Za-z0-9_.:@-]*) die_json "the interface name has characters capture does not take" ;;
+  esac
+  if ! is_number "$_count" || [ "$_count" -lt 1 ] || [ "$_count" -gt 100000 ]; then die_json "the packet count must be 1 to 100000"; fi
+  if ! is_number "$_seconds" || [ "$_seconds" -lt 1 ] || [ "$_seconds" -gt 3600 ]; then die_json "the time limit must be 1 to 3600 seconds"; fi
+  parse_pairs "$_target"
+  verify_pids
+  [ -n "$good" ] || die_json "the container's process is gone or is not the container's"
+  find_host_reference
+  pick_ip
+  host_tool tcpdump || die_json "tcpdump is not installed on the Docker host (Debian and Ubuntu: apt install tcpdump; Fedora: dnf install tcpdump)"
+  _p=${good# }
+  _p=${_p%%:*}
+  [ "$_where" = host ] && _p=$ref
+  # -U: each packet written as it comes; -s: whole frames; -n: no name lookups (no traffic of our own).
+  # Word splitting of $tool_cmd is intended: fixed words built by host_tool.
+  # shellcheck disable=SC2086
+  nsenter --net=/proc/"$_p"/ns/net $tool_cmd -i "$_iface" -U -n -s 262144 -c "$_count" -w - -- "$@" &
+  _dump=$!
+  ( sleep "$_seconds"; kill -TERM "$_dump" 2>/dev/null ) </dev/null >/dev/null 2>&1 &
+  _dog=$!
+  wait "$_dump"
+  _status=$?
+  kill "$_dog" 2>/dev/null
+  # Ended by the time limit (TERM) is a normal end: what was captured is whole.
+  [ "$_status" = 143 ] && _status=0
+  exit "$_status"
+}
+
 # Host paths (volume mountpoints, bind sources, overlay dirs) are paths in
 # the daemon's mount namespace. On the host that is "/"; in the helper
 # container, the runner binds the daemon's "/" at $HOST_ROOT.
@@ -1014,6 +1062,7 @@ case "$cmd" in
   processes) processes "$@" ;;
   signal) send_signal "$@" ;;
   net-state) net_state "$@" ;;
+  capture) capture "$@" ;;
   prepare-bind) prepare_bind "$@" ;;
   undo-bind) undo_bind "$@" ;;
   du) disk_usage "$@" ;;

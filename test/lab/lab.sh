@@ -90,6 +90,11 @@ run() { docker run -d --label "$LABEL" "$@" >/dev/null; }
 
 up() {
   bash "$here/engine.sh"
+  # The capture tests run the host's tcpdump, as a user's host would have it.
+  if ! command -v tcpdump >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q tcpdump >/dev/null 2>&1 ||
+      { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q tcpdump >/dev/null; }
+  fi
   build_images
   # A non-root user with `sudo -n` for the sudo runner's tests.
   bash "$here/sudo-user.sh"

@@ -69,7 +69,7 @@ describe('Containers view', () => {
     const noneRows = await rows(api.containers, (await child(api.containers, none.node, 'Network')).node);
     assert.deepEqual(
       noneRows.map((r) => r.label),
-      ['no network (only loopback)', 'lo 127.0.0.1/8 (loopback)'],
+      ['no network (only loopback)', 'lo 127.0.0.1/8 (loopback)', 'Routes'],
     );
   });
 

@@ -2,13 +2,32 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ContainerInternalsApi } from '../../extension/extension';
 import { activateExtension, child, rows } from './api';
-import { docker, run } from './lab';
+import { docker, run, waitFor } from './lab';
 
 describe('Network path in the workbench', () => {
   let api: ContainerInternalsApi;
   before(async () => {
     api = await activateExtension();
-    await api.session.refresh();
+    api.session.ensureStarted();
+    // A settings change in an earlier suite may have restarted the session: wait for a whole snapshot, not the first rows.
+    const whole = () =>
+      api.session.state.kind === 'ready' &&
+      !api.session.state.snapshot.preliminary &&
+      !!api.session.state.snapshot.containers.find((c) => c.name === 'cilab-web')?.interfaces.length;
+    await waitFor('a whole snapshot, with interfaces', async () => whole(), 15_000).catch(async () => {
+      // Seen once after the suites that swap engines: cilab-web's namespaces marked unreadable until a full read. Say so, and read again.
+      const state = api.session.state;
+      const web = state.kind === 'ready' ? state.snapshot.containers.find((c) => c.name === 'cilab-web') : undefined;
+      console.log(`network-path: no whole snapshot after 15 s (${JSON.stringify({ kind: state.kind, web: web?.unavailable, pid: web?.pid })}); refreshing`);
+      await api.session.refresh();
+    });
+    await waitFor('a whole snapshot, with interfaces', async () => whole(), 15_000).catch((error: Error) => {
+      const state = api.session.state;
+      const web = state.kind === 'ready' ? state.snapshot.containers.find((c) => c.name === 'cilab-web') : undefined;
+      throw new Error(
+        `${error.message}: ${JSON.stringify({ kind: state.kind, helper: state.kind === 'ready' ? state.snapshot.helper : null, web: web?.unavailable, pid: web?.pid })}`,
+      );
+    });
   });
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

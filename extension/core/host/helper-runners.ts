@@ -42,7 +42,8 @@ export interface HelperRunner {
   readonly mode: Exclude<ResolvedHelperMode, 'off'>;
   /** A short description for logs and the tree, e.g. "sudo -n" or "container busybox:latest". */
   readonly description: string;
-  run(args: readonly string[], timeoutMs?: number): Promise<HelperRunResult>;
+  /** `signal` ends the run as a timeout would (a capture the user cancelled), and rejects with "cancelled". */
+  run(args: readonly string[], timeoutMs?: number, signal?: AbortSignal): Promise<HelperRunResult>;
   /**
    * For interactive use (a terminal, the CLI's `enter`): the argv that runs the
    * helper on this machine, or null when it can only run on the engine.
@@ -63,7 +64,7 @@ export class HelperRunError extends Error {}
  * At the timeout the whole group gets TERM, then KILL, and the promise settles
  * at once: an orphan that keeps stderr open must not hold the caller.
  */
-export function runProcess(command: string, args: readonly string[], timeoutMs: number): Promise<HelperRunResult> {
+export function runProcess(command: string, args: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<HelperRunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
@@ -81,6 +82,7 @@ export function runProcess(command: string, args: readonly string[], timeoutMs: 
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       child.stdout.destroy();
       child.stderr.destroy();
       if (result instanceof Error) reject(result);
@@ -92,6 +94,9 @@ export function runProcess(command: string, args: readonly string[], timeoutMs: 
       finish(new HelperRunError(why));
     };
     const timer = setTimeout(() => stop(`${command} did not finish within ${timeoutMs} ms`), timeoutMs);
+    const onAbort = (): void => stop('cancelled');
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_HELPER_OUTPUT_BYTES) stop(`${command} printed more than ${MAX_HELPER_OUTPUT_BYTES} bytes`);
@@ -131,9 +136,9 @@ abstract class ProcessHelperRunner implements HelperRunner {
   abstract readonly mode: 'local' | 'sudo';
   abstract readonly description: string;
   abstract commandLine(args: readonly string[]): { command: string; args: string[] };
-  run(args: readonly string[], timeoutMs = DEFAULT_HELPER_TIMEOUT_MS): Promise<HelperRunResult> {
+  run(args: readonly string[], timeoutMs = DEFAULT_HELPER_TIMEOUT_MS, signal?: AbortSignal): Promise<HelperRunResult> {
     const line = this.commandLine(args);
-    return runProcess(line.command, line.args, timeoutMs);
+    return runProcess(line.command, line.args, timeoutMs, signal);
   }
   ownsContainer(): boolean {
     return false;
@@ -259,13 +264,17 @@ export class ContainerHelperRunner implements HelperRunner {
     }
   }
 
-  async run(args: readonly string[], timeoutMs = DEFAULT_HELPER_TIMEOUT_MS): Promise<HelperRunResult> {
+  async run(args: readonly string[], timeoutMs = DEFAULT_HELPER_TIMEOUT_MS, signal?: AbortSignal): Promise<HelperRunResult> {
     let timer: NodeJS.Timeout | undefined;
     let container: Dockerode.Container | null = null;
+    let onAbort: (() => void) | undefined;
     // One clock for the whole run, create and attach included: a wedged daemon
     // must cost a refresh its timeout, not freeze it.
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new HelperRunError(`the helper container did not finish within ${timeoutMs} ms`)), timeoutMs);
+      onAbort = () => reject(new HelperRunError('cancelled'));
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
     const work = (async (): Promise<HelperRunResult> => {
       container = await this.create(args, null);
@@ -304,6 +313,7 @@ export class ContainerHelperRunner implements HelperRunner {
       throw error;
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 }
