@@ -52,3 +52,14 @@ export function useSettings(): { set(key: string, value: unknown): Thenable<void
     },
   };
 }
+
+/** Running containers whose namespaces the live model says it could not read: a clue when a suite finds a stale model. */
+export function unreadContainers(api: { session: { state: unknown } }): string {
+  const state = api.session.state as {
+    kind: string;
+    snapshot?: { takenAt: string; hostNamespaces: unknown; containers: Array<{ name: string; pid: number | null; unavailable: { namespaces?: string } }> };
+  };
+  if (state.kind !== 'ready' || !state.snapshot) return state.kind;
+  const unread = state.snapshot.containers.filter((c) => c.pid !== null && c.unavailable.namespaces).map((c) => `${c.name}: ${c.unavailable.namespaces}`);
+  return JSON.stringify({ takenAt: state.snapshot.takenAt, host: !!state.snapshot.hostNamespaces, unread: unread.length, first: unread.slice(0, 3) });
+}

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { ContainerInternalsApi } from '../../extension/extension';
-import { activateExtension, child, rows } from './api';
+import { activateExtension, child, rows, unreadContainers } from './api';
 import { docker, run, waitFor } from './lab';
 
 describe('Network path in the workbench', () => {
   let api: ContainerInternalsApi;
   before(async () => {
     api = await activateExtension();
+    console.log(`live model at the start of this suite: ${unreadContainers(api)}`);
     api.session.ensureStarted();
     // A settings change in an earlier suite may have restarted the session: wait for a whole snapshot, not the first rows.
     const whole = () =>
@@ -50,6 +52,33 @@ describe('Network path in the workbench', () => {
       assert.ok(row, `${t.mac} on ${t.ifname} is listed among ${entries.map((r) => r.label).join(' | ')}`);
       assert.match(row.description, /^cilab-(web|multi) eth\d · learned/);
     }
+  });
+
+  it('Capture Traffic on an interface row writes a pcap into the workspace and lists its packets', async () => {
+    const web = await child(api.containers, undefined, 'cilab-web');
+    const network = await child(api.containers, web.node, 'Network');
+    const eth0 = (await rows(api.containers, network.node)).find((r) => r.label.startsWith('eth0 '));
+    assert.ok(eth0, 'cilab-web has an eth0 row');
+    const multiIp = await docker(['inspect', '-f', '{{(index .NetworkSettings.Networks "cilab-net-a").IPAddress}}', 'cilab-multi']);
+    const capturing = vscode.commands.executeCommand('containerInternals.captureTraffic', eth0.node, {
+      where: 'container',
+      iface: 'eth0',
+      filter: 'icmp',
+      count: 2,
+      seconds: 20,
+    }) as Thenable<{ ok: boolean; reason?: string; file?: string; packets?: number; lines?: string[] | null }>;
+    let done = false;
+    void Promise.resolve(capturing).then(() => (done = true));
+    for (let i = 0; i < 20 && !done; i++) await docker(['exec', 'cilab-web', 'ping', '-c', '1', '-W', '1', multiIp]).catch(() => undefined);
+    const result = await capturing;
+    assert.ok(result.ok, result.reason);
+    assert.equal(result.packets, 2);
+    assert.ok(result.file && fs.existsSync(result.file), 'the pcap is on disk');
+    assert.ok(
+      result.lines?.some((l) => l.includes('ICMP echo')),
+      JSON.stringify(result.lines),
+    );
+    fs.rmSync(result.file, { force: true });
   });
 
   it('Trace Path opens the hop list in a read-only editor', async () => {

@@ -5,7 +5,7 @@ import type { ContainerInternalsApi } from '../../extension/extension';
 import type { ProcessInfo } from '../../extension/core/processes/process-model';
 import type { ProcessNode } from '../../extension/ui/trees/process-nodes';
 import type { TreeNode } from '../../extension/ui/trees/tree-node';
-import { activateExtension, child, rows } from './api';
+import { activateExtension, child, rows, unreadContainers } from './api';
 import { docker, waitFor } from './lab';
 
 const NAME = `cilab-vsc-proc-${process.pid}`;
@@ -19,6 +19,7 @@ describe('Processes group', () => {
   let api: ContainerInternalsApi;
   before(async () => {
     api = await activateExtension();
+    console.log(`live model at the start of this suite: ${unreadContainers(api)}`);
     api.containers.setGroupBy('none');
     await docker([
       'run',

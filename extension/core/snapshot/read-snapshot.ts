@@ -165,20 +165,21 @@ export async function applyEvents(engine: Engine, options: SnapshotOptions, inpu
   for (const c of sharers) replacedPids.add(containerPid(c) as number);
   let facts = inputs.facts;
   let helper = inputs.helper;
-  if (!ids.length && stale.hostLinks && options.helper.runner) {
-    // Only the host's links: one verified container anchors the host reference, as in every full read.
-    const anchor = [...inspected.values()].find((c) => {
-      const pid = containerPid(c);
-      return pid !== null && inputs.facts?.verdicts.get(c.Id)?.verified;
-    });
-    const anchorPid = anchor ? containerPid(anchor) : null;
-    const read = await readHostFacts(options.helper, anchor ? helperTargets([anchor]) : []);
-    helper = read.status;
-    facts = read.facts ? mergeHostFacts(inputs.facts, read.facts, new Set(anchorPid === null ? [] : [anchorPid]), new Set(anchor ? [anchor.Id] : [])) : null;
-  }
-  if (ids.length && options.helper.runner) {
-    const targets = helperTargets([...fresh.filter((i): i is ContainerInspect => i !== null && !inspectErrors.has(i.Id)), ...sharers]);
-    const read = await readHostFacts(options.helper, targets);
+  if ((ids.length || stale.hostLinks) && options.helper.runner) {
+    const targets = [...fresh.filter((i): i is ContainerInspect => i !== null && !inspectErrors.has(i.Id)), ...sharers];
+    // With no container left to read (all removed), or only the host's links
+    // to read again, one verified container still anchors the host reference,
+    // as in every full read: without one the helper falls back to PID 1, which
+    // need not be Docker's host (a sandboxed init's namespaces may be unreadable).
+    if (!targets.length) {
+      const anchor = [...inspected.values()].find((c) => !replacedIds.has(c.Id) && containerPid(c) !== null && inputs.facts?.verdicts.get(c.Id)?.verified);
+      if (anchor) {
+        targets.push(anchor);
+        replacedPids.add(containerPid(anchor) as number);
+        replacedIds.add(anchor.Id);
+      }
+    }
+    const read = await readHostFacts(options.helper, helperTargets(targets));
     helper = read.status;
     facts = read.facts ? mergeHostFacts(inputs.facts, read.facts, replacedPids, replacedIds) : null;
   }
