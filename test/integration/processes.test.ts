@@ -2,7 +2,7 @@
 // sees in a container, how a late one joined, which namespaces it is in,
 // cgroup limits, signals, and processes that try to fool the reading.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createEngine } from '../../extension/core/engine/engine';
@@ -142,6 +142,34 @@ describe('processes of a container, from the host', () => {
     child.kill('SIGKILL');
   });
 
+  it('enters the namespaces of one process (a joiner in only the net namespace), and refuses a pid whose start time moved', async () => {
+    const pid = await inspectPid(MAIN);
+    const joiner = spawn('nsenter', ['-t', String(pid), '-n', 'sleep', '4747'], { stdio: 'ignore' });
+    started.push(joiner);
+    const value = await waitFor('the joiner to show', async () => {
+      const v = await ps(MAIN);
+      return find(v, (p) => p.hostPid === joiner.pid) ? v : null;
+    });
+    const target = find(value, (p) => p.hostPid === joiner.pid)!;
+    const id = (await docker(['inspect', '-f', '{{.Id}}', MAIN])).trim();
+    const enter = (start: number, command: string[]) => {
+      const line = local.commandLine(['enter', `${pid}:${id}`, '--process', `${target.hostPid}:${start}`, 'net', 'uts', '--', ...command]);
+      return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        execFile(line.command, line.args, (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr }),
+        );
+      });
+    };
+    // Its net is the container's, its uts the host's: entering it gives exactly those.
+    const r = await enter(target.startTicks, ['sh', '-c', 'readlink /proc/self/ns/net; readlink /proc/self/ns/uts']);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(r.out.trim().split('\n'), [`net:[${nsOf(pid).net}]`, `uts:[${nsOf(process.pid).uts}]`]);
+    const stale = await enter(target.startTicks + 1, ['true']);
+    assert.equal(stale.code, 125);
+    assert.match(stale.err, /has ended, or is no longer this container's/);
+    joiner.kill('SIGKILL');
+  });
+
   it('--pid host: only the container’s own processes, and says the pid namespace is the host’s', async () => {
     const value = await ps(HOSTPID);
     assert.equal(value.pidNamespace.kind, 'host');
@@ -248,8 +276,12 @@ describe('processes of a container, from the host', () => {
   });
 
   it('follows exec and exit live: an exec shows and an ended process goes, with no read while nothing changes', async (t) => {
+    // A container of its own: MAIN holds a loop from the hostile test whose children come and go every second.
+    const QUIET = `cilab-proc-quiet-${tag}`;
+    await docker(['run', '-d', '--label', LAB_LABEL, '--name', QUIET, LAB_IMAGE, 'sleep', '3600']);
+    t.after(() => docker(['rm', '-f', QUIET]).then(() => undefined));
     const snapshot = await takeSnapshot(engine, { helper: { runner: local, mode: 'local', reason: null } });
-    const container = snapshot.containers.find((c) => c.name === MAIN)!;
+    const container = snapshot.containers.find((c) => c.name === QUIET)!;
     const events = new EngineEventStream(engine);
     let execDied = false;
     events.onEvent((e) => {
@@ -271,7 +303,7 @@ describe('processes of a container, from the host', () => {
       await waitFor('the stream and the first read', async () => events.state === 'up' && watch.state.kind === 'ready');
       const readsBefore = reads;
       const execAt = Date.now();
-      await docker(['exec', '-d', MAIN, 'sleep', '4646']);
+      await docker(['exec', '-d', QUIET, 'sleep', '4646']);
       const shown = await waitFor('the exec in the watch', async () =>
         watch.state.kind === 'ready' ? find(watch.state.value, (p) => p.argv[1] === '4646') : null,
       );
@@ -288,7 +320,11 @@ describe('processes of a container, from the host', () => {
       t.diagnostic(`exec → shown ${appearedMs} ms (includes docker CLI exec time); kill → gone ${goneMs} ms`);
       // The engine announces the exec's end too (exec_die), and that is read once more; after it, quiet.
       await waitFor('the exec_die event', async () => execDied);
-      await new Promise((r) => setTimeout(r, 300));
+      // Its read (and one queued behind a read in flight) settle first.
+      for (let settled = 0, last = -1; settled < 10 && last !== reads; settled++) {
+        last = reads;
+        await new Promise((r) => setTimeout(r, 700));
+      }
       const quietReads = reads;
       await new Promise((r) => setTimeout(r, 1_000));
       assert.equal(reads, quietReads, 'nothing changed, so nothing was read (the poll is set to a minute here)');

@@ -24,6 +24,10 @@ export type ProcessWatchState = { kind: 'loading' } | { kind: 'ready'; value: Co
 /** How soon after an exec event the group is read again: events come in threes (create, start, die). */
 const EVENT_DELAY_MS = 30;
 
+function processKey(p: ProcessInfo): string {
+  return `${p.hostPid}-${p.startTicks}`;
+}
+
 export class ProcessWatch implements Disposable {
   private readonly onDidChangeEmitter = new Emitter<ProcessWatchState>();
   readonly onDidChange = this.onDidChangeEmitter.event;
@@ -35,6 +39,7 @@ export class ProcessWatch implements Disposable {
   private disposed = false;
   private readonly subscription: Disposable;
   private lastUsage: { ns: number; at: number } | null = null;
+  private readonly ended = new Set<string>();
 
   constructor(private readonly options: ProcessWatchOptions) {
     this.subscription = options.onEngineEvent((event) => {
@@ -43,11 +48,13 @@ export class ProcessWatch implements Disposable {
     this.readSoon(0);
     if (options.exited) {
       this.probeTimer = setInterval(() => {
-        if (this.stateValue.kind !== 'ready' || this.reading) return;
+        if (this.stateValue.kind !== 'ready') return;
         const value = this.stateValue.value;
         const gone = options.exited?.(value.processes) ?? [];
         if (!gone.length) return;
-        // Gone now, by the kernel's word: off the list at once; the read that follows finds what else changed.
+        // Gone now, by the kernel's word: off the list at once, and never back (a read
+        // already under way may still list it); the read that follows finds what else changed.
+        for (const p of gone) this.ended.add(processKey(p));
         this.set({ kind: 'ready', value: { ...value, processes: value.processes.filter((p) => !gone.includes(p)) } });
         this.readSoon(0);
       }, options.probeMs ?? 100);
@@ -70,7 +77,7 @@ export class ProcessWatch implements Disposable {
     this.reading = this.options
       .read()
       .then(
-        (value) => this.set({ kind: 'ready', value: this.withCpuRate(value) }),
+        (value) => this.set({ kind: 'ready', value: this.withCpuRate(this.withoutEnded(value)) }),
         (error: unknown) => this.set({ kind: 'failed', reason: (error as Error).message }),
       )
       .finally(() => {
@@ -99,6 +106,15 @@ export class ProcessWatch implements Disposable {
       this.timer = null;
       void this.refresh();
     }, delayMs);
+  }
+
+  /** A pid and its start time name one process, which once ended never comes back. */
+  private withoutEnded(value: ContainerProcesses): ContainerProcesses {
+    if (!this.ended.size) return value;
+    const listed = new Set(value.processes.map(processKey));
+    // Forget what no read lists any more: the set stays as small as the list.
+    for (const key of this.ended) if (!listed.has(key)) this.ended.delete(key);
+    return { ...value, processes: value.processes.filter((p) => !this.ended.has(processKey(p))) };
   }
 
   /** CPU use since the previous read, from the cgroup's cumulative counter. */
