@@ -60,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
   const engines = new EnginesTreeProvider(log, pins);
   const containersView = vscode.window.createTreeView(CONTAINERS_VIEW, { treeDataProvider: containers, showCollapseAll: true });
   const processCommands = new ProcessCommands(session, containers, containersView, exec, log);
-  const traceCommand = new TraceCommand(session, networks.netState, log);
+  const traceCommand = new TraceCommand(session, networks.netState, log, context.extensionUri);
   const captureCommand = new CaptureCommand(session, log);
   context.subscriptions.push(
     log,
@@ -86,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
     captureCommand,
     vscode.commands.registerCommand('containerInternals.captureTraffic', (node?: InterfaceNode, args?: CaptureArgs) => captureCommand.capture(node, args)),
     vscode.commands.registerCommand('containerInternals.tracePath', (target?: ContainerNode | TraceArgs) => traceCommand.trace(target)),
+    vscode.commands.registerCommand('containerInternals.showTraceInDiagram', () => traceCommand.showLastInDiagram()),
     vscode.commands.registerCommand('containerInternals.execAndShow', (target?: ContainerNode | string) => processCommands.execAndShow(target)),
     vscode.commands.registerCommand('containerInternals.signalProcess', (node?: ProcessNode) => processCommands.signal(node)),
     vscode.commands.registerCommand('containerInternals.copyPid', (node?: ProcessNode) => processCommands.copyPid(node)),

@@ -6,6 +6,7 @@
 import { renderDiagramSvg } from '../extension/present/diagram-svg';
 import type { Snapshot } from '../extension/core/snapshot/model';
 import type { HostToWebview, WebviewToHost } from './protocol';
+import type { TraceRef } from '../extension/core/network/net-state-model';
 
 interface ViewState {
   viewBox: [number, number, number, number] | null;
@@ -27,6 +28,8 @@ const status = document.getElementById('status') as HTMLSpanElement;
 let snapshot: Snapshot | null = null;
 let svg: SVGSVGElement | null = null;
 let renderSeq = 0;
+/** The last traced path, marked again after every redraw. */
+let trace: { title: string; marks: TraceRef[] } | null = null;
 
 const post = (message: WebviewToHost): void => vscode.postMessage(message);
 const save = (): void => vscode.setState(state);
@@ -38,6 +41,9 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     void draw();
   } else if (message.type === 'focus') {
     focusContainer(message.container);
+  } else if (message.type === 'trace') {
+    trace = message.marks ? { title: message.title, marks: message.marks } : null;
+    markTrace();
   } else if (message.type === 'problem') {
     canvas.replaceChildren(Object.assign(document.createElement('div'), { id: 'problem', textContent: message.message }));
     svg = null;
@@ -66,6 +72,7 @@ async function draw(): Promise<void> {
     wire(next);
     fillNetworks();
     applyFilters();
+    markTrace();
     status.textContent = `${snapshot.containers.filter((c) => c.pid !== null).length} running · ${snapshot.bridges.length} bridges`;
   } catch (error) {
     post({ type: 'error', message: (error as Error).message });
@@ -100,6 +107,25 @@ function applyFilters(): void {
     box.classList.toggle('match', !!query && hay.includes(query));
   }
   for (const box of svg.querySelectorAll<SVGGElement>('g.netns')) box.classList.toggle('selected', box.getAttribute('data-netns') === state.selected);
+}
+
+/** Marks what a traced path passes through: its containers' boxes, interfaces, veths, bridges and published ports, nodes and edges. */
+function markTrace(): void {
+  if (!svg) return;
+  for (const el of svg.querySelectorAll('.traced')) el.classList.remove('traced');
+  if (!trace) return;
+  const attr = (name: string, value: string) => `[${name}="${CSS.escape(value)}"]`;
+  for (const mark of trace.marks) {
+    const selectors: string[] = [];
+    if (mark.container)
+      selectors.push(`g.netns[data-containers~="${CSS.escape(mark.container)}"]`, `g.group[data-containers~="${CSS.escape(mark.container)}"]`);
+    if (mark.ifname && mark.container) selectors.push(`g.netns[data-containers~="${CSS.escape(mark.container)}"] ${attr('data-ifname', mark.ifname)}`);
+    else if (mark.ifname) selectors.push(attr('data-ifname', mark.ifname));
+    if (mark.bridge) selectors.push(`g.bridge${attr('data-bridge', mark.bridge)}`, `path.edge${attr('data-bridge', mark.bridge)}`);
+    if (mark.port) selectors.push(attr('data-port', mark.port));
+    for (const el of svg.querySelectorAll(selectors.join(', '))) el.classList.add('traced');
+  }
+  status.textContent = `${status.textContent?.replace(/ · traced: .*$/, '') ?? ''} · traced: ${trace.title}`;
 }
 
 function viewBox(): [number, number, number, number] {

@@ -1,5 +1,6 @@
 // Typed messages between the extension host and the diagram webview.
 import type { Snapshot } from '../extension/core/snapshot/model';
+import type { TraceRef } from '../extension/core/network/net-state-model';
 
 /** Host → webview. */
 export type HostToWebview =
@@ -8,7 +9,9 @@ export type HostToWebview =
   /** Center and select the box of this container ("Show in Diagram"). */
   | { type: 'focus'; container: string }
   /** The engine has no snapshot to draw (unreachable, misconfigured). */
-  | { type: 'problem'; message: string };
+  | { type: 'problem'; message: string }
+  /** Mark the elements a traced path passes through (null: clear); kept across redraws. */
+  | { type: 'trace'; title: string; marks: TraceRef[] | null };
 
 /** Webview → host. */
 export type WebviewToHost =

@@ -34,14 +34,14 @@ const LINE_HEIGHT = 16;
 const PAD = 10;
 
 interface NodeInfo {
-  kind: 'host' | 'netns' | 'bridge' | 'veth' | 'parent' | 'iface' | 'hostContainers' | 'group';
+  kind: 'host' | 'netns' | 'bridge' | 'veth' | 'parent' | 'iface' | 'hostContainers' | 'group' | 'port';
   lines: Array<{ text: string; cls: string; container?: string }>;
   attrs: Record<string, string>;
   title: string;
 }
 
 interface EdgeInfo {
-  kind: 'veth' | 'bridge' | 'parent';
+  kind: 'veth' | 'bridge' | 'parent' | 'dnat';
   attrs: Record<string, string>;
 }
 
@@ -286,6 +286,38 @@ export function diagramGraph(snapshot: Snapshot, options: DiagramOptions = {}): 
     });
   }
 
+  // Published ports: a host address and port, DNAT to the container's namespace (or its crowd's box).
+  const boxOf = new Map<string, string>();
+  for (const [inode, members] of groups) {
+    const owner = members.find((m) => m.interfaces.length) ?? members[0];
+    const bridge = owner ? soleBridge(owner) : null;
+    for (const m of members) boxOf.set(m.id, grouped.has(inode) && bridge ? `group:${bridge}` : `netns:${inode}`);
+  }
+  for (const c of snapshot.containers) {
+    const target = boxOf.get(c.id);
+    if (!target || !nodes.has(target)) continue;
+    for (const p of c.ports) {
+      const portId = `port:${p.hostIp}:${p.hostPort}/${p.protocol}`;
+      if (nodes.has(portId)) continue;
+      const ip = c.endpoints.find((e) => e.ipAddress)?.ipAddress?.split('/')[0] ?? '?';
+      hostChildren.push(
+        box(
+          portId,
+          {
+            kind: 'port',
+            lines: [{ text: `${p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp}:${p.hostPort}/${p.protocol}`, cls: 'iface' }],
+            attrs: { 'data-port': `${p.hostPort}/${p.protocol}`, 'data-host-ip': p.hostIp, 'data-published-by': c.name },
+            title: `published port: host ${p.hostIp}:${p.hostPort}/${p.protocol} → ${c.name} ${ip}:${p.containerPort} (DNAT in the nat table)`,
+          },
+          nodes,
+        ),
+      );
+      const e = `e:${portId}->${target}`;
+      elkEdges.push({ id: e, sources: [portId], targets: [target] });
+      edges.set(e, { kind: 'dnat', attrs: { 'data-port': `${p.hostPort}/${p.protocol}`, 'data-published-by': c.name } });
+    }
+  }
+
   nodes.set('host', {
     kind: 'host',
     lines: [{ text: `host network namespace${hostNet !== null ? ` net:[${hostNet}]` : ''}`, cls: 'title' }],
@@ -327,7 +359,7 @@ const STANDALONE_STYLE = `
 .ci-diagram .bridge rect,.ci-diagram .parent rect{fill:#e8f1e4;stroke:#4b8a3a}
 .ci-diagram .veth rect,.ci-diagram .iface rect{fill:#fff7e6;stroke:#b8862e}
 .ci-diagram text{fill:#1f2328}.ci-diagram text.sub{fill:#57606a;font-size:11px}.ci-diagram text.title,.ci-diagram text.container{font-weight:600}
-.ci-diagram path.edge{fill:none;stroke:#57606a;stroke-width:1.4}.ci-diagram path.edge.parent{stroke-dasharray:4 3}
+.ci-diagram path.edge{fill:none;stroke:#57606a;stroke-width:1.4}.ci-diagram path.edge.parent{stroke-dasharray:4 3}.ci-diagram path.edge.dnat{stroke:#8250df;stroke-dasharray:6 3}.ci-diagram .port rect{fill:#f5f0ff;stroke:#8250df}
 `;
 
 function attrs(map: Record<string, string>): string {

@@ -6,12 +6,14 @@ import * as vscode from 'vscode';
 import type { HostToWebview, WebviewToHost } from '../../webview/protocol';
 import type { SessionState, SessionView } from '../core/session/engine-session';
 import { sessionProblemLine } from '../present/session-problem';
+import type { TraceRef } from '../core/network/net-state-model';
 
 export class DiagramPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, DiagramPanel>();
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private pendingFocus: string | null = null;
+  private pendingTrace: { title: string; marks: TraceRef[] | null } | null = null;
   private stale = false;
 
   static show(extensionUri: vscode.Uri, session: SessionView, log: vscode.LogOutputChannel, focus?: string): DiagramPanel {
@@ -111,6 +113,17 @@ export class DiagramPanel implements vscode.Disposable {
     }
   }
 
+  /** The diagram of this session, if one is open. */
+  static existing(session: SessionView): DiagramPanel | undefined {
+    return DiagramPanel.panels.get(session.key);
+  }
+
+  /** Marks a traced path in the drawing, and keeps it marked across live updates. */
+  showTrace(title: string, marks: TraceRef[] | null): void {
+    if (this.ready) this.post({ type: 'trace', title, marks });
+    else this.pendingTrace = { title, marks };
+  }
+
   focus(container: string): void {
     if (this.ready) this.post({ type: 'focus', container });
     else this.pendingFocus = container;
@@ -124,6 +137,10 @@ export class DiagramPanel implements vscode.Disposable {
         if (this.pendingFocus) {
           this.post({ type: 'focus', container: this.pendingFocus });
           this.pendingFocus = null;
+        }
+        if (this.pendingTrace) {
+          this.post({ type: 'trace', ...this.pendingTrace });
+          this.pendingTrace = null;
         }
         break;
       case 'reveal':

@@ -49,6 +49,24 @@ describe('Network diagram in the workbench', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'network-diagram.png') });
   });
 
+  it('marks a traced path: both containers, their veths and the bridge between them', async () => {
+    await runCommand(page, 'Container Internals: Trace Path…');
+    const pick = async (name: string) => {
+      await page.locator('.quick-input-widget input').fill(name);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
+    };
+    await pick('cilab-web');
+    await pick('cilab-multi');
+    // The trace opens beside the diagram; the diagram marks it.
+    const bridge = `br-${(await docker(['network', 'inspect', '-f', '{{.Id}}', 'cilab-net-a'])).slice(0, 12)}`;
+    await frame.locator(`g.bridge.traced[data-bridge="${bridge}"]`).waitFor({ state: 'attached', timeout: 30_000 });
+    assert.equal(await frame.locator(`g.netns.traced[data-netns="${await netns('cilab-web')}"]`).count(), 1);
+    assert.equal(await frame.locator(`g.netns.traced[data-netns="${await netns('cilab-multi')}"]`).count(), 1);
+    assert.ok((await frame.locator('g.veth.traced').count()) >= 2, 'both host ends of the veth pairs');
+    assert.equal(await frame.locator('g.bridge.traced').count(), 1, 'only the bridge it crosses');
+    assert.match((await frame.locator('#status').textContent()) ?? '', /traced: cilab-web → cilab-multi \(reached\)/);
+  });
+
   it('runs nothing from markup in names and labels', async () => {
     const hostile = frame.locator('[data-container="cilab-hostile"]');
     assert.equal(await hostile.count(), 1);

@@ -61,6 +61,30 @@ describe('the diagram at scale', () => {
 });
 
 describe('renderDiagramSvg', () => {
+  it('draws each published port in the host frame, with a DNAT edge to its container’s namespace, or to its crowd’s box', async () => {
+    const s = labSnapshot();
+    const web = s.containers.find((c) => c.name === 'cilab-web') as ContainerSnapshot;
+    web.ports = [
+      { containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 8080 },
+      { containerPort: 53, protocol: 'udp', hostIp: '127.0.0.1', hostPort: 5353 },
+    ];
+    const svg = await renderDiagramSvg(s);
+    const port = groupFor(svg, 'data-port', '8080/tcp');
+    assert.match(port, /class="port"/);
+    assert.match(port, />0\.0\.0\.0:8080\/tcp</);
+    assert.match(port, /→ cilab-web [\d.]+:80/);
+    assert.match(svg, /<path class="edge dnat"[^>]*data-port="5353\/udp" data-published-by="cilab-web"/);
+    // In a crowd drawn as one box, the port points at the box.
+    const crowd = crowded(30);
+    const member = crowd.containers.find((c) => c.name === 'crowd-7') as ContainerSnapshot;
+    member.ports = [{ containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 9000 }];
+    const { edges } = diagramGraph(crowd);
+    assert.ok(
+      [...edges.keys()].some((k) => k === 'e:port:0.0.0.0:9000/tcp->group:docker0'),
+      [...edges.keys()].filter((k) => k.includes('port')).join(', '),
+    );
+  });
+
   it('puts containers that share a network namespace in one data-netns box', async () => {
     const s = labSnapshot();
     const svg = await renderDiagramSvg(s);

@@ -78,6 +78,15 @@ export interface TraceHop {
   where: string;
   detail: string;
   decided: boolean;
+  /** What the hop passes through, by the names the diagram marks (data-container, data-ifname, data-bridge, data-port). */
+  ref?: TraceRef;
+}
+
+export interface TraceRef {
+  container?: string;
+  ifname?: string;
+  bridge?: string;
+  port?: string;
 }
 
 export interface PathTrace {

@@ -5,7 +5,7 @@
 
 import type { ContainerSnapshot, InterfaceSnapshot, Snapshot } from '../snapshot/model';
 import { camOf } from './cam-table';
-import type { NetState, PathTrace, RouteEntry, TraceHop } from './net-state-model';
+import type { NetState, PathTrace, RouteEntry, TraceHop, TraceRef } from './net-state-model';
 import { findDnat } from './published-ports';
 
 export type TraceEnd =
@@ -51,8 +51,8 @@ export function describeEnd(end: TraceEnd): string {
 export function tracePath(snapshot: Snapshot, state: NetState, from: TraceEnd, to: TraceEnd): PathTrace {
   const hops: TraceHop[] = [];
   const result = (outcome: PathTrace['outcome']): PathTrace => ({ from: describeEnd(from), to: describeEnd(to), hops, outcome });
-  const hop = (kind: TraceHop['kind'], where: string, detail: string, decided = true): void => {
-    hops.push({ kind, where, detail, decided });
+  const hop = (kind: TraceHop['kind'], where: string, detail: string, decided = true, ref?: TraceRef): void => {
+    hops.push(ref ? { kind, where, detail, decided, ref } : { kind, where, detail, decided });
   };
 
   // A published port is DNAT to a container's address first.
@@ -68,7 +68,8 @@ export function tracePath(snapshot: Snapshot, state: NetState, from: TraceEnd, t
     const rule = ip ? findDnat(state.nat, port.protocol, port.hostIp, port.hostPort, ip, port.containerPort) : undefined;
     if (from.kind !== 'outside') hop('host', 'the host', `the packet is addressed to a local address, port ${to.hostPort}`);
     else hop('outside', 'arrives from outside', `at the host's address, port ${to.hostPort}`);
-    if (rule) hop('nat', `nat (${state.natTool ?? 'iptables'})`, `DNAT to ${ip}:${port.containerPort}: ${rule}`);
+    if (rule)
+      hop('nat', `nat (${state.natTool ?? 'iptables'})`, `DNAT to ${ip}:${port.containerPort}: ${rule}`, true, { port: `${port.hostPort}/${port.protocol}` });
     else hop('nat', 'nat', `no DNAT rule for ${to.hostPort}/${to.protocol} → ${ip ?? '?'}:${port.containerPort} was found in the nat table`, false);
     target = { kind: 'container', container: owner };
     return towardsFromHost(snapshot, state, hop, targetIp(target, null), target, null, result);
@@ -115,12 +116,17 @@ export function tracePath(snapshot: Snapshot, state: NetState, from: TraceEnd, t
     return result('dropped');
   }
   const iface = source.interfaces.find((i) => i.name === route.dev);
-  hop('interface', `${source.name} ${route.dev ?? '?'}`, `route: ${describeRoute(route)}`);
+  hop('interface', `${source.name} ${route.dev ?? '?'}`, `route: ${describeRoute(route)}`, true, {
+    container: source.name,
+    ...(route.dev ? { ifname: route.dev } : {}),
+  });
   if (!iface?.hostPeer) {
     hop('veth', `${route.dev ?? '?'}`, iface ? `a ${iface.kind} interface with no host veth peer: not traced further` : 'the interface was not read', false);
     return result('unknown');
   }
-  hop('veth', `host end ${iface.hostPeer.name}`, `veth pair ${iface.name}@if${iface.hostPeer.ifindex} ⇄ ${iface.hostPeer.name}`);
+  hop('veth', `host end ${iface.hostPeer.name}`, `veth pair ${iface.name}@if${iface.hostPeer.ifindex} ⇄ ${iface.hostPeer.name}`, true, {
+    ifname: iface.hostPeer.name,
+  });
   const bridge = iface.hostPeer.bridge;
   if (!bridge) {
     hop('bridge', iface.hostPeer.name, 'the host end is on no bridge', false);
@@ -141,6 +147,7 @@ export function tracePath(snapshot: Snapshot, state: NetState, from: TraceEnd, t
     bridge,
     gatewayIsBridge ? `to the gateway ${route.gateway}, the bridge's own address: up to the host's routing` : `to the gateway ${route.gateway}`,
     !!gatewayIsBridge,
+    { bridge },
   );
   if (!gatewayIsBridge) return result('unknown');
   return towardsFromHost(
@@ -158,7 +165,7 @@ export function tracePath(snapshot: Snapshot, state: NetState, from: TraceEnd, t
 function towardsFromHost(
   snapshot: Snapshot,
   state: NetState,
-  hop: (kind: TraceHop['kind'], where: string, detail: string, decided?: boolean) => void,
+  hop: (kind: TraceHop['kind'], where: string, detail: string, decided?: boolean, ref?: TraceRef) => void,
   dstIp: string | null,
   target: TraceEnd,
   forwarded: { bridge: string; sourceIp: string | null } | null,
@@ -214,7 +221,7 @@ function towardsFromHost(
 /** Bridge → CAM lookup → the destination's veth → its interface. */
 function acrossBridge(
   state: NetState,
-  hop: (kind: TraceHop['kind'], where: string, detail: string, decided?: boolean) => void,
+  hop: (kind: TraceHop['kind'], where: string, detail: string, decided?: boolean, ref?: TraceRef) => void,
   bridge: string,
   dest: InterfaceSnapshot,
   container: ContainerSnapshot,
@@ -232,9 +239,14 @@ function acrossBridge(
     entry
       ? `CAM: ${mac} learned on ${entry.port}${entry.updatedSecondsAgo !== null ? `, seen ${entry.updatedSecondsAgo} s ago` : ''}`
       : `CAM: ${mac} not learned yet: the bridge floods the frame to every port`,
+    true,
+    { bridge },
   );
-  hop('veth', dest.hostPeer?.name ?? '?', `veth pair ⇄ ${container.name} ${dest.name}`);
-  hop('interface', `${container.name} ${dest.name}`, `delivered to ${dest.addresses.filter((a) => !a.includes(':')).join(', ') || dest.name}`);
+  hop('veth', dest.hostPeer?.name ?? '?', `veth pair ⇄ ${container.name} ${dest.name}`, true, dest.hostPeer ? { ifname: dest.hostPeer.name } : undefined);
+  hop('interface', `${container.name} ${dest.name}`, `delivered to ${dest.addresses.filter((a) => !a.includes(':')).join(', ') || dest.name}`, true, {
+    container: container.name,
+    ifname: dest.name,
+  });
   return result('reached');
 }
 

@@ -3,7 +3,8 @@
 // NAT and filter rules through the helper.
 
 import * as vscode from 'vscode';
-import type { PathTrace } from '../../core/network/net-state-model';
+import type { PathTrace, TraceRef } from '../../core/network/net-state-model';
+import { DiagramPanel } from '../diagram-panel';
 import { describeEnd, parseTraceEnd, tracePath } from '../../core/network/path-trace';
 import type { EngineSession } from '../../core/session/engine-session';
 import { traceText } from '../../present/trace-text';
@@ -21,12 +22,22 @@ export interface TraceArgs {
 export class TraceCommand implements vscode.TextDocumentContentProvider {
   private readonly texts = new Map<string, string>();
   private count = 0;
+  private last: { title: string; marks: TraceRef[] } | null = null;
 
   constructor(
     private readonly session: EngineSession,
     private readonly netState: NetStateSource,
     private readonly log: vscode.LogOutputChannel,
+    private readonly extensionUri: vscode.Uri,
   ) {}
+
+  /** Marks the last trace in this session's diagram (opening it if needed). */
+  showLastInDiagram(): DiagramPanel | undefined {
+    if (!this.last) return undefined;
+    const panel = DiagramPanel.show(this.extensionUri, this.session, this.log);
+    panel.showTrace(this.last.title, this.last.marks);
+    return panel;
+  }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.texts.get(uri.toString()) ?? 'This trace is no longer available: run Trace Path… again.';
@@ -69,6 +80,16 @@ export class TraceCommand implements vscode.TextDocumentContentProvider {
       this.texts.set(uri.toString(), traceText(trace));
       const document = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(document, { preview: true });
+      const marks = trace.hops.flatMap((h) => (h.ref ? [h.ref] : []));
+      const title = `${trace.from} → ${trace.to} (${trace.outcome})`;
+      this.last = { title, marks };
+      // An open diagram marks the path at once; otherwise the user may ask for it.
+      const open = DiagramPanel.existing(this.session);
+      if (open) open.showTrace(title, marks);
+      else
+        void vscode.window.showInformationMessage(`Traced ${title}.`, 'Show in Diagram').then((choice) => {
+          if (choice) DiagramPanel.show(this.extensionUri, this.session, this.log).showTrace(title, marks);
+        });
       return { ok: true, trace, document };
     } catch (error) {
       return commandFailed(this.log, 'Trace Path', error);
