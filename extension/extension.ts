@@ -84,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): ContainerInternalsAp
     containersView.onDidChangeVisibility((e) => (e.visible ? containers.processes.unpark() : containers.processes.park())),
     vscode.workspace.registerTextDocumentContentProvider(TRACE_SCHEME, traceCommand),
     captureCommand,
+    DiagramPanel.useNetState(session.key, networks.netState),
     vscode.commands.registerCommand('containerInternals.captureTraffic', (node?: InterfaceNode, args?: CaptureArgs) => captureCommand.capture(node, args)),
     vscode.commands.registerCommand('containerInternals.tracePath', (target?: ContainerNode | TraceArgs) => traceCommand.trace(target)),
     vscode.commands.registerCommand('containerInternals.showTraceInDiagram', () => traceCommand.showLastInDiagram()),

@@ -28,6 +28,8 @@ const status = document.getElementById('status') as HTMLSpanElement;
 let snapshot: Snapshot | null = null;
 let svg: SVGSVGElement | null = null;
 let renderSeq = 0;
+/** Each bridge's CAM table, added to its hover text after every redraw. */
+let cam: Record<string, string[]> = {};
 /** The last traced path, marked again after every redraw. */
 let trace: { title: string; marks: TraceRef[] } | null = null;
 
@@ -41,6 +43,9 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     void draw();
   } else if (message.type === 'focus') {
     focusContainer(message.container);
+  } else if (message.type === 'cam') {
+    cam = message.bridges;
+    showCam();
   } else if (message.type === 'trace') {
     trace = message.marks ? { title: message.title, marks: message.marks } : null;
     markTrace();
@@ -73,6 +78,7 @@ async function draw(): Promise<void> {
     fillNetworks();
     applyFilters();
     markTrace();
+    showCam();
     status.textContent = `${snapshot.containers.filter((c) => c.pid !== null).length} running · ${snapshot.bridges.length} bridges`;
   } catch (error) {
     post({ type: 'error', message: (error as Error).message });
@@ -107,6 +113,19 @@ function applyFilters(): void {
     box.classList.toggle('match', !!query && hay.includes(query));
   }
   for (const box of svg.querySelectorAll<SVGGElement>('g.netns')) box.classList.toggle('selected', box.getAttribute('data-netns') === state.selected);
+}
+
+/** A bridge's hover text gains its CAM table: MAC → port → owner, learned ones first. */
+function showCam(): void {
+  if (!svg) return;
+  for (const g of svg.querySelectorAll<SVGGElement>('g.bridge')) {
+    const title = g.querySelector(':scope > title');
+    if (!title) continue;
+    const base = title.getAttribute('data-base') ?? title.textContent ?? '';
+    title.setAttribute('data-base', base);
+    const lines = cam[g.getAttribute('data-bridge') ?? ''];
+    title.textContent = lines?.length ? `${base}\nCAM table (${lines.length}):\n${lines.join('\n')}` : base;
+  }
 }
 
 /** Marks what a traced path passes through: its containers' boxes, interfaces, veths, bridges and published ports, nodes and edges. */

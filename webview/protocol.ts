@@ -10,6 +10,8 @@ export type HostToWebview =
   | { type: 'focus'; container: string }
   /** The engine has no snapshot to draw (unreachable, misconfigured). */
   | { type: 'problem'; message: string }
+  /** Each bridge's CAM table as lines, for its hover text (read from the host, at most every two seconds). */
+  | { type: 'cam'; bridges: Record<string, string[]> }
   /** Mark the elements a traced path passes through (null: clear); kept across redraws. */
   | { type: 'trace'; title: string; marks: TraceRef[] | null };
 

@@ -7,6 +7,10 @@ import type { HostToWebview, WebviewToHost } from '../../webview/protocol';
 import type { SessionState, SessionView } from '../core/session/engine-session';
 import { sessionProblemLine } from '../present/session-problem';
 import type { TraceRef } from '../core/network/net-state-model';
+import { camOf } from '../core/network/cam-table';
+import type { Snapshot } from '../core/snapshot/model';
+import { camLine } from '../present/trace-text';
+import type { NetStateSource } from './net-state-source';
 
 export class DiagramPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, DiagramPanel>();
@@ -106,11 +110,21 @@ export class DiagramPanel implements vscode.Disposable {
     }
     this.stale = false;
     // The rows-only first look has no namespaces or wiring: nothing to draw yet.
-    if (state.kind === 'ready' && !state.snapshot.preliminary) this.post({ type: 'snapshot', snapshot: state.snapshot });
-    else {
+    if (state.kind === 'ready' && !state.snapshot.preliminary) {
+      this.post({ type: 'snapshot', snapshot: state.snapshot });
+      void this.sendCam(state.snapshot);
+    } else {
       const problem = sessionProblemLine(state);
       if (problem) this.post({ type: 'problem', message: problem });
     }
+  }
+
+  private static readonly netStates = new Map<string, NetStateSource>();
+
+  /** Where the diagram of this session reads the CAM tables it shows on hover. */
+  static useNetState(sessionKey: string, source: NetStateSource): vscode.Disposable {
+    DiagramPanel.netStates.set(sessionKey, source);
+    return { dispose: () => DiagramPanel.netStates.delete(sessionKey) };
   }
 
   /** The diagram of this session, if one is open. */
@@ -122,6 +136,20 @@ export class DiagramPanel implements vscode.Disposable {
   showTrace(title: string, marks: TraceRef[] | null): void {
     if (this.ready) this.post({ type: 'trace', title, marks });
     else this.pendingTrace = { title, marks };
+  }
+
+  /** The CAM tables for the bridges' hover text; without the helper there are none, and the diagram says nothing more. */
+  private async sendCam(snapshot: Snapshot): Promise<void> {
+    const source = DiagramPanel.netStates.get(this.session.key);
+    if (!source) return;
+    try {
+      const state = await source.get(snapshot);
+      const bridges: Record<string, string[]> = {};
+      for (const b of snapshot.bridges) bridges[b.name] = camOf(state, b.name).map(camLine);
+      if (this.ready) this.post({ type: 'cam', bridges });
+    } catch (error) {
+      this.log.info(`diagram: no CAM tables (${(error as Error).message})`);
+    }
   }
 
   focus(container: string): void {

@@ -65,6 +65,21 @@ describe('Network diagram in the workbench', () => {
     assert.ok((await frame.locator('g.veth.traced').count()) >= 2, 'both host ends of the veth pairs');
     assert.equal(await frame.locator('g.bridge.traced').count(), 1, 'only the bridge it crosses');
     assert.match((await frame.locator('#status').textContent()) ?? '', /traced: cilab-web → cilab-multi \(reached\)/);
+    // The bridge's hover text carries its CAM table, read from the host: web's MAC on its veth, after a ping.
+    const multiIp = await docker(['inspect', '-f', '{{(index .NetworkSettings.Networks "cilab-net-a").IPAddress}}', 'cilab-multi']);
+    await docker(['exec', 'cilab-web', 'ping', '-c', '1', '-W', '2', multiIp]);
+    const webMac = await docker(['inspect', '-f', '{{(index .NetworkSettings.Networks "cilab-net-a").MacAddress}}', 'cilab-web']);
+    const title = frame.locator(`g.bridge[data-bridge="${bridge}"] > title`);
+    await docker(['run', '-d', '--label', 'dev.container-internals.lab=1', '--name', 'cilab-diagram-cam', 'container-internals-lab/busybox:1', 'true']);
+    await docker(['rm', '-f', 'cilab-diagram-cam']);
+    const deadline = Date.now() + 30_000;
+    let text = '';
+    while (Date.now() < deadline && !text.includes(webMac)) {
+      text = (await title.textContent()) ?? '';
+      if (!text.includes(webMac)) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.match(text, /CAM table \(\d+\):/);
+    assert.match(text, new RegExp(`${webMac} → veth\\w+: cilab-web eth0, learned`));
   });
 
   it('runs nothing from markup in names and labels', async () => {
