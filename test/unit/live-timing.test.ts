@@ -9,6 +9,7 @@ import type { Engine } from '../../extension/core/engine/engine';
 import { type EngineEvent, EngineEventStream, type StreamState } from '../../extension/core/engine/engine-events';
 import type { ContainerInspect } from '../../extension/core/snapshot/container-inspect';
 import { type EventSource, LiveSnapshot, type LiveSnapshotIo } from '../../extension/core/snapshot/live-snapshot';
+import { NeedsFullRead } from '../../extension/core/snapshot/read-snapshot';
 import type { SnapshotInputs } from '../../extension/core/snapshot/snapshot-inputs';
 import { loadLabFixture } from './fixtures';
 
@@ -46,6 +47,8 @@ class FakeReads {
   readonly batches: string[][] = [];
   /** While set, the next full read waits for it. */
   hold: Promise<void> | null = null;
+  /** The next batch cannot be applied on top of the kept inputs. */
+  failNextApply = false;
   readonly inputs: SnapshotInputs;
   constructor(private readonly clock: () => number) {
     const { inspect, networks } = loadLabFixture();
@@ -77,6 +80,10 @@ class FakeReads {
       },
       apply: async (_engine, _options, inputs, batch) => {
         this.batches.push(batch.map((e) => `${e.action}:${e.id}`));
+        if (this.failNextApply) {
+          this.failNextApply = false;
+          throw new NeedsFullRead('the host helper failed for this batch');
+        }
         return inputs;
       },
     };
@@ -120,6 +127,19 @@ describe('LiveSnapshot timing (fake timers, fake reads)', () => {
     assert.equal(reads.full.length, 1);
     assert.deepEqual(reads.batches, []);
     assert.ok(live.quiet);
+  });
+
+  it('reads everything when a batch cannot be applied, and never shows that as a failure', async () => {
+    await started();
+    const seen: string[] = [];
+    live.onDidChange((s) => seen.push(s.kind));
+    reads.failNextApply = true;
+    events.emit('destroy', 'a');
+    mock.timers.tick(30);
+    await settle();
+    assert.deepEqual(reads.batches, [['destroy:a']]);
+    assert.equal(reads.full.length, 2, 'a full read follows at once');
+    assert.ok(!seen.includes('failed') && live.state.kind === 'ready');
   });
 
   it('coalesces a burst into one batch, 30 ms after the last event', async () => {

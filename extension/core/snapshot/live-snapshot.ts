@@ -11,7 +11,7 @@ import { firstLine } from '../common/first-line';
 import { EngineEventStream, type EngineEvent, type EventStreamOptions, isProcessEvent, type StreamState } from '../engine/engine-events';
 import { type HelperOptions, type HelperSelection, selectHelperRunner } from '../host/helper-runners';
 import type { ResolvedHelperMode, Snapshot } from './model';
-import { applyEvents, readAllInputs } from './read-snapshot';
+import { applyEvents, NeedsFullRead, readAllInputs } from './read-snapshot';
 import { HOST_LINKS_SETTLED, removesPorts, snapshotFromInputs, type SnapshotInputs } from './snapshot-inputs';
 import { withAnnouncedContainer, withoutContainer } from './snapshot-edits';
 
@@ -292,6 +292,12 @@ export class LiveSnapshot implements Disposable {
     } catch (error) {
       this.needsFull = true;
       if (this.disposed) return;
+      if (error instanceof NeedsFullRead) {
+        // Not a failure the user needs to see: the next run reads everything.
+        this.options.log?.('info', `an event batch needs a full read: ${error.message}`);
+        this.again = true;
+        return;
+      }
       if (error instanceof EngineUnreachableError) {
         this.setState({ kind: 'unreachable', endpoint: error.endpoint, reason: error.reason });
       } else {

@@ -99,6 +99,9 @@ export async function readAllInputs(engine: Engine, options: FullReadOptions): P
   };
 }
 
+/** An event batch that cannot be applied on top of the kept inputs: the caller reads everything instead. */
+export class NeedsFullRead extends Error {}
+
 /**
  * The inputs after a batch of events: the containers they name inspected
  * again (or dropped when gone), the network or volume list read again if it
@@ -166,6 +169,8 @@ export async function applyEvents(engine: Engine, options: SnapshotOptions, inpu
   let facts = inputs.facts;
   let helper = inputs.helper;
   if ((ids.length || stale.hostLinks) && options.helper.runner) {
+    // Host facts are merged per container: with none to merge into (the last helper run failed), only a full read is whole.
+    if (!inputs.facts) throw new NeedsFullRead('there are no host facts to update from the last read');
     const targets = [...fresh.filter((i): i is ContainerInspect => i !== null && !inspectErrors.has(i.Id)), ...sharers];
     // With no container left to read (all removed), or only the host's links
     // to read again, one verified container still anchors the host reference,
@@ -180,8 +185,11 @@ export async function applyEvents(engine: Engine, options: SnapshotOptions, inpu
       }
     }
     const read = await readHostFacts(options.helper, helperTargets(targets));
+    // A failed run for a few containers must not cost every other container its facts (a
+    // container exiting mid-read takes its shim, the host reference, with it): read everything.
+    if (!read.facts) throw new NeedsFullRead(read.status.reason ?? 'the host helper failed');
     helper = read.status;
-    facts = read.facts ? mergeHostFacts(inputs.facts, read.facts, replacedPids, replacedIds) : null;
+    facts = mergeHostFacts(inputs.facts, read.facts, replacedPids, replacedIds);
   }
   for (const id of inspectErrors.keys()) if (!inspected.has(id)) inspectErrors.delete(id);
   return { ...inputs, inspected, networks, rawVolumes: volumes, facts, helper, inspectErrors };
@@ -212,7 +220,15 @@ async function inspectOrError(docker: Dockerode, id: string): Promise<ContainerI
   }
 }
 
+/** The helper's word when the container whose shim it used as the host reference stopped mid-read: a new run picks another. */
+const REFERENCE_ENDED = 'the host reference process ended while it was read';
+
 async function readHostFacts(selection: HelperSelection, targets: string[]): Promise<{ facts: HostFacts | null; status: HelperStatus }> {
+  const first = await readHostFactsOnce(selection, targets);
+  return first.status.reason?.includes(REFERENCE_ENDED) ? readHostFactsOnce(selection, targets) : first;
+}
+
+async function readHostFactsOnce(selection: HelperSelection, targets: string[]): Promise<{ facts: HostFacts | null; status: HelperStatus }> {
   if (!selection.runner) return { facts: null, status: { mode: selection.mode, ok: false, reason: selection.reason } };
   try {
     const result = await selection.runner.run(['collect', ...targets]);
