@@ -17,7 +17,7 @@ export class DiagramPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private pendingFocus: string | null = null;
-  private pendingTrace: { title: string; marks: TraceRef[] | null } | null = null;
+  private trace: { title: string; marks: TraceRef[] | null } | null = null;
   private stale = false;
 
   static show(extensionUri: vscode.Uri, session: SessionView, log: vscode.LogOutputChannel, focus?: string): DiagramPanel {
@@ -134,8 +134,9 @@ export class DiagramPanel implements vscode.Disposable {
 
   /** Marks a traced path in the drawing, and keeps it marked across live updates. */
   showTrace(title: string, marks: TraceRef[] | null): void {
+    // Kept, not only sent: a hidden webview is torn down, and marks it again when it comes back.
+    this.trace = { title, marks };
     if (this.ready) this.post({ type: 'trace', title, marks });
-    else this.pendingTrace = { title, marks };
   }
 
   /** The CAM tables for the bridges' hover text; without the helper there are none, and the diagram says nothing more. */
@@ -166,10 +167,7 @@ export class DiagramPanel implements vscode.Disposable {
           this.post({ type: 'focus', container: this.pendingFocus });
           this.pendingFocus = null;
         }
-        if (this.pendingTrace) {
-          this.post({ type: 'trace', ...this.pendingTrace });
-          this.pendingTrace = null;
-        }
+        if (this.trace) this.post({ type: 'trace', ...this.trace });
         break;
       case 'reveal':
         void vscode.commands.executeCommand('containerInternals.revealContainer', message.container);

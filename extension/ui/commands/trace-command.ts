@@ -79,12 +79,12 @@ export class TraceCommand implements vscode.TextDocumentContentProvider {
       const uri = vscode.Uri.from({ scheme: TRACE_SCHEME, path: `/trace-${++this.count}.txt`, query: `${describeEnd(from)} to ${describeEnd(to)}` });
       this.texts.set(uri.toString(), traceText(trace));
       const document = await vscode.workspace.openTextDocument(uri);
-      await vscode.window.showTextDocument(document, { preview: true });
       const marks = trace.hops.flatMap((h) => (h.ref ? [h.ref] : []));
       const title = `${trace.from} → ${trace.to} (${trace.outcome})`;
       this.last = { title, marks };
-      // An open diagram marks the path at once; otherwise the user may ask for it.
+      // An open diagram marks the path at once, and stays in view: the hop list opens beside it.
       const open = DiagramPanel.existing(this.session);
+      await vscode.window.showTextDocument(document, open ? { preview: true, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true } : { preview: true });
       if (open) open.showTrace(title, marks);
       else
         void vscode.window.showInformationMessage(`Traced ${title}.`, 'Show in Diagram').then((choice) => {
