@@ -86,6 +86,7 @@ export class LiveSnapshot implements Disposable {
   private subscriptions: Disposable[] = [];
   private debounceTimer: NodeJS.Timeout | null = null;
   private settleTimer: NodeJS.Timeout | null = null;
+  private readonly settleIds = new Set<string>();
   private firstPendingAt = 0;
   private pollTimer: NodeJS.Timeout | null = null;
   private pollEvery = 0;
@@ -235,11 +236,23 @@ export class LiveSnapshot implements Disposable {
     return false;
   }
 
-  private scheduleLinksSettled(): void {
+  /**
+   * The containers whose ports went away, and the host's links, once more
+   * after the kernel settled: a veth pair is deleted after the engine's
+   * disconnect event (seen: a container still listing its eth0 when read at
+   * once), and a bridge's operstate follows a second later.
+   */
+  private scheduleLinksSettled(batch: readonly EngineEvent[]): void {
     if (this.settleTimer) clearTimeout(this.settleTimer);
+    for (const e of batch) {
+      const id = e.type === 'network' ? e.containerId : e.type === 'container' ? e.id : null;
+      if (id && removesPorts(e)) this.settleIds.add(id);
+    }
     this.settleTimer = setTimeout(() => {
       this.settleTimer = null;
       if (this.disposed) return;
+      for (const id of this.settleIds) this.pending.push({ type: 'container', action: 'settled', id, name: null, containerId: null });
+      this.settleIds.clear();
       this.pending.push(HOST_LINKS_SETTLED);
       this.schedule();
     }, this.options.linksSettleMs ?? LINKS_SETTLE_MS);
@@ -284,7 +297,8 @@ export class LiveSnapshot implements Disposable {
       if (this.disposed) return;
       this.inputs = inputs;
       // A port gone may take its bridge down a moment later, with no event: look at the host's links once more then.
-      if (batch.some(removesPorts)) this.scheduleLinksSettled();
+      // Only a batch of real events: the settle's own batch must not schedule another.
+      if (batch.some(removesPorts)) this.scheduleLinksSettled(batch);
       let snapshot = snapshotFromInputs(inputs);
       // Gone while the read was under way: its destroy event is pending, but the row need not come back meanwhile.
       for (const id of this.destroyedDuringRefresh) snapshot = withoutContainer(snapshot, id);
