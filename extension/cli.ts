@@ -162,10 +162,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'diagram' && !values.svg) throw new UsageError('diagram needs --svg (the only output format)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const options = { ...globals, ...values };
-  helperModeOption(options.helper);
-  const engine = engineFromOptions(options);
-  const helper = await helperFromOptions(options, engine);
-  const snapshot = await takeSnapshot(engine, { helper });
+  const { snapshot } = await snapshotFromOptions(options);
   if (command === 'diagram') {
     const { renderDiagramSvg } = loadSibling('diagram.js') as typeof import('./present/diagram-svg');
     process.stdout.write(`${await renderDiagramSvg(snapshot, { standalone: true })}\n`);
@@ -173,15 +170,20 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The engine, helper and one full snapshot the options name: what snapshot, diagram, ps, trace and ports start from. */
+async function snapshotFromOptions(options: GlobalOptions) {
+  helperModeOption(options.helper);
+  const engine = engineFromOptions(options);
+  const helper = await helperFromOptions(options, engine);
+  return { engine, helper, snapshot: await takeSnapshot(engine, { helper }) };
+}
+
 /** One container's processes, read through the helper like the Processes group. */
 async function psCommand(positionals: string[], options: GlobalOptions & { json?: boolean | undefined }): Promise<number> {
   const [name, ...extra] = positionals;
   if (!name) throw new UsageError('ps needs a container name or id');
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  helperModeOption(options.helper);
-  const engine = engineFromOptions(options);
-  const helper = await helperFromOptions(options, engine);
-  const snapshot = await takeSnapshot(engine, { helper });
+  const { helper, snapshot } = await snapshotFromOptions(options);
   const container = snapshot.containers.find((c) => c.name === name || c.id === name) ?? snapshot.containers.find((c) => c.id.startsWith(name));
   if (!container) throw new EnterError(`no such container: ${name}`);
   const value = await readContainerProcesses(helper.runner, container, snapshot, helper.reason);
@@ -193,10 +195,7 @@ async function psCommand(positionals: string[], options: GlobalOptions & { json?
 async function networkCommand(command: 'trace' | 'ports', positionals: string[], options: GlobalOptions & { json?: boolean | undefined }): Promise<number> {
   if (command === 'trace' && positionals.length !== 2) throw new UsageError('trace needs FROM and TO');
   if (command === 'ports' && positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  helperModeOption(options.helper);
-  const engine = engineFromOptions(options);
-  const helper = await helperFromOptions(options, engine);
-  const snapshot = await takeSnapshot(engine, { helper });
+  const { helper, snapshot } = await snapshotFromOptions(options);
   if (command === 'ports') {
     const state = helper.runner ? await readNetState(helper.runner, snapshot) : null;
     const ports = publishedPorts(snapshot, state);

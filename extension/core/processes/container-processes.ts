@@ -2,7 +2,7 @@
 // is the init, which joined later and how that is known, and which of the
 // container's namespaces each one is in. Pure: fed by recorded readings in tests.
 
-import { NAMESPACE_TYPES, type ContainerSnapshot, type NamespaceInodes, type NamespaceType, type Snapshot } from '../snapshot/model';
+import { NAMESPACE_TYPES, type ContainerSnapshot, type NamespaceInodes, type Snapshot } from '../snapshot/model';
 import type { ProcessReading, ProcessesReading } from '../host/process-output';
 import { cgroupLimits } from './cgroup-limits';
 import type { ContainerProcesses, JoinedHow, ProcessInfo } from './process-model';
@@ -97,12 +97,4 @@ function howJoined(p: ProcessReading, init: ProcessReading | undefined): { how: 
 function mapUid(uid: number, map: ReadonlyArray<[number, number, number]>): number | null {
   for (const [inside, outside, count] of map) if (uid >= outside && uid < outside + count) return uid - outside + inside;
   return null;
-}
-
-/** The container's namespaces a process is not in, as "net 4026…" words for a tooltip. */
-export function namespaceDifference(
-  p: ProcessInfo,
-  container: NamespaceInodes,
-): Array<{ type: NamespaceType; process: number | null; container: number | null }> {
-  return p.notShared.map((type) => ({ type, process: p.namespaces[type], container: container[type] }));
 }

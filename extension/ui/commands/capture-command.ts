@@ -84,7 +84,7 @@ export class CaptureCommand implements vscode.Disposable {
       this.output.appendLine(`${packets} packet(s) on ${name} (${where === 'host' ? 'host side' : container.name}), written to ${file}`);
       for (const line of lines ?? ['(no tcpdump on this machine to decode them: open the file in Wireshark)']) this.output.appendLine(printable(line));
       this.output.show(true);
-      const wireshark = await onPath('wireshark');
+      const wireshark = onPath('wireshark');
       void vscode.window
         .showInformationMessage(`Captured ${packets} packet(s) to ${path.basename(file)}.`, ...(wireshark ? ['Open in Wireshark'] : []))
         .then((choice) => {
@@ -101,15 +101,13 @@ export class CaptureCommand implements vscode.Disposable {
   }
 }
 
-function onPath(program: string): Promise<boolean> {
-  return Promise.resolve(
-    (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
-      try {
-        fs.accessSync(path.join(dir, program), fs.constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    }),
-  );
+function onPath(program: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, program), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
